@@ -1,0 +1,76 @@
+"""Every path and setting of the project comes from here.
+
+One variable, SVCINDEX_HOME (default ./data), holds landing/, warehouse/, published/,
+reports/ and quality/, so Dagster, dbt and the CLI always agree on where things are.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+# Pseudonymisation key for personal data. The demo falls back to a fixed, public sample key
+# and says so; production must set SVCINDEX_PII_KEY.
+SAMPLE_PII_KEY = "svcindex-demo-sample-key-not-secret"
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.root / "warehouse"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.warehouse_dir / "svcindex.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def published(self) -> Path:
+        return self.published_dir / "svcindex.duckdb"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def quality(self) -> Path:
+        return self.root / "quality"
+
+    def ensure(self) -> "Home":
+        for d in (self.landing, self.warehouse_dir, self.published_dir, self.reports, self.quality):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def home() -> Home:
+    """The current SVCINDEX_HOME, absolute (dbt and Dagster run from different directories)."""
+    return Home(Path(os.environ.get("SVCINDEX_HOME", "data")).resolve())
+
+
+def pii_key() -> tuple[str, bool]:
+    """(key, is_sample): the keyed-hash secret for personal data."""
+    key = os.environ.get("SVCINDEX_PII_KEY")
+    return (key, False) if key else (SAMPLE_PII_KEY, True)
+
+
+def duckdb_settings() -> dict[str, str]:
+    """Memory bound and spill directory for every DuckDB connection the pipeline opens."""
+    return {
+        "memory_limit": os.environ.get("SVCINDEX_DUCKDB_MEMORY", "6GB"),
+        "threads": os.environ.get("SVCINDEX_DUCKDB_THREADS", str(os.cpu_count() or 2)),
+    }
