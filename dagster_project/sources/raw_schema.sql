@@ -1,0 +1,146 @@
+-- The raw layer: the landing contract (spec/extracts.md), validated and typed, nothing else.
+-- Field names stay the sources' own (Vietnamese PascalCase) until dbt staging renames them.
+-- Dates arrive as yyyyMMddHHmmss strings in Vietnam time and are stored as naive TIMESTAMPs
+-- in Vietnam time. Personal data (DinhDanhCHS.SoDinhDanh, ChuHoSo.*) is already replaced by a
+-- keyed hash here: the warehouse never sees it in clear.
+-- Every data table carries the lineage columns _file (path relative to landing/), _line
+-- (1-based line in the decompressed file; data line for CSV), _extract_date and _loaded_at.
+-- Versioned sources (hoso, pakn) keep every version; staging picks the latest NgayCapNhat.
+-- Snapshot sources (coquan, tthc, dvctt) keep every night's snapshot; staging takes the latest.
+
+create schema if not exists raw;
+
+create table if not exists raw.load_log (
+    source           varchar not null,
+    extract_date     date not null,
+    file_name        varchar not null,   -- relative to landing/
+    file_sha256      varchar not null,
+    rows_in_manifest bigint,
+    rows_loaded      bigint,
+    rows_quarantined bigint,
+    status           varchar not null,   -- loaded | rejected
+    message          varchar,
+    loaded_at        timestamp not null
+);
+
+create table if not exists raw.quarantine (
+    source         varchar not null,
+    extract_date   date,
+    file_name      varchar not null,
+    line_no        bigint,              -- null when the whole file is rejected
+    field          varchar,             -- null when the whole line/file is bad
+    reason         varchar not null,
+    raw_text       varchar,             -- the offending line, personal data already hashed
+    quarantined_at timestamp not null
+);
+
+create table if not exists raw.dvcqg_hoso (
+    MaHoSo                       varchar not null,
+    MaTTHC                       varchar not null,
+    MaCoQuan                     varchar not null,
+    KenhThucHien                 integer,
+    TrangThaiHoSo                integer not null,
+    NgayNopHoSo                  timestamp,
+    NgayTiepNhan                 timestamp,
+    NgayHenTra                   timestamp,
+    NgayKetThucXuLy              timestamp,
+    NgayTra                      timestamp,
+    NgayTuChoi                   timestamp,
+    NgayCapNhat                  timestamp not null,
+    LoaiDoiTuong                 integer,
+    DinhDanhCHS                  struct(LoaiDinhDanh integer, SoDinhDanh varchar)[],
+    ChuHoSo                      struct(HoTen varchar, SoDienThoai varchar, DiaChi varchar),
+    TaiKhoanDuocXacThucVoiVNeID  integer,
+    DSKetNoiCSDL                 struct(MaCSDL varchar)[],
+    HoSoCoThanhPhanSoHoa         integer,
+    DuocThanhToanTrucTuyen       integer,
+    DanhSachLePhi                struct(MaPhiLePhi varchar, TenPhiLePhi varchar, Gia bigint, HinhThucThu varchar)[],
+    TaiLieuNop                   struct(MaThanhPhanHoSo varchar, DuocSoHoa integer, DuocTaiSuDung integer, DuocLayTuKhoDMQG integer)[],
+    DanhSachGiayToKetQua         struct(MaGiayToKetQua varchar, DuongDanTepTinKetQua varchar)[],
+    DanhSachHoSoBoSung           struct(NgayYeuCauBoSung timestamp, NgayBoSung timestamp)[],
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+create table if not exists raw.dvcqg_coquan (
+    MaCoQuan     varchar not null,
+    TenCoQuan    varchar not null,
+    LoaiCoQuan   varchar not null,       -- BO TINH SO HUYEN XA DON_VI
+    MaCoQuanCha  varchar,
+    MaDinhDanh   varchar,
+    HieuLucTu    date,
+    HieuLucDen   date,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+create table if not exists raw.csdl_tthc (
+    MaTTHC               varchar not null,
+    TenTTHC              varchar not null,
+    CapThucHien          varchar[],      -- BO TINH SO HUYEN XA ...
+    CoQuanCongBo         varchar,        -- MaCoQuan of the announcing ministry or province
+    MucDoDVC             varchar,        -- none | một phần | toàn trình (as delivered, NFC)
+    DuDieuKienToanTrinh  integer,
+    YeuCauKetQuaGiay     integer,
+    CoPhiLePhi           integer,
+    DoiTuongThucHien     varchar[],
+    ThoiHanGiaiQuyet     double,
+    DonViThoiHan         varchar,        -- working days | days | hours (as delivered, NFC)
+    DayDuBoPhanTaoThanh  integer,
+    NgayQuyetDinhCongBo  timestamp,
+    NgayHieuLucCanCu     timestamp,
+    NgayCongKhai         timestamp,
+    TrangThai            varchar,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+create table if not exists raw.dvcqg_dvctt (
+    MaDichVu   varchar not null,
+    MaTTHC     varchar not null,
+    MaCoQuan   varchar not null,
+    MucDo      varchar,
+    TrangThai  varchar,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+create table if not exists raw.dvcqg_pakn (
+    MaPAKN              varchar not null,
+    MaCoQuan            varchar not null,
+    MaHoSo              varchar,
+    PhanLoai            varchar,
+    NgayTiepNhan        timestamp not null,
+    NgayChuyen          timestamp,
+    NgayXuLy            timestamp,
+    TrangThai           varchar,
+    SoThich             integer,
+    SoKhongThich        integer,
+    PhanAnhLaiVeKetQua  integer,
+    NgayCapNhat         timestamp not null,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+create table if not exists raw.dvcqg_danhgia (
+    MaHoSo       varchar not null,
+    MucDo        integer not null,
+    NgayDanhGia  timestamp not null,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+create table if not exists raw.bcqg_tiepnhan (
+    MaCoQuan        varchar not null,
+    Thang           date not null,       -- first day of the reported month
+    SoHoSoTiepNhan  bigint not null,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
+-- Every agency system's CSV, mapped to one canonical shape by its mapping file.
+create table if not exists raw.agency_hoso (
+    HeThong        varchar not null,     -- the agency system (source name minus 'agency_')
+    MaHoSo         varchar not null,
+    MaCoQuan       varchar not null,
+    MaTTHC         varchar,
+    KenhThucHien   integer,
+    TrangThaiHoSo  integer,
+    NgayTiepNhan   timestamp not null,
+    NgayHenTra     timestamp,
+    NgayCapNhat    timestamp,
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
