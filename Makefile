@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine with Python 3.11:  make demo   and   make test
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export SVCINDEX_HOME ?= $(CURDIR)/data
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := False
+
+DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
+
+.PHONY: setup demo test ui bench clean
+
+$(BIN)/uv:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock -e '.[dev]'
+	touch $@
+
+# dagster-dbt loads assets from the manifest, so it must exist before the definitions load.
+dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
+	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@
+
+setup: $(VENV)/.installed dbt/target/manifest.json
+
+demo: setup
+	$(BIN)/svcindex demo
+
+test: setup
+	$(BIN)/pytest -q
+
+ui: setup
+	$(BIN)/svcindex ui
+
+clean:
+	rm -rf data dbt/target dbt/logs

@@ -1,0 +1,188 @@
+"""`svcindex`: the command line of the warehouse.
+
+simulate  write sample extracts into $SVCINDEX_HOME/landing
+run       the nightly job, in process, on whatever is in landing/ (recorded in the Dagster instance)
+demo      simulate the built-in sample, run, and print the scoreboard
+ui        the Dagster UI on 127.0.0.1
+report    the monthly report from the published file
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from .settings import home
+
+DEMO_PROVINCES = ["H44", "H26"]
+DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
+
+
+def _prepare_environment() -> None:
+    """Absolute SVCINDEX_HOME for dbt, a Dagster instance inside it, no telemetry (no internet here)."""
+    h = home().ensure()
+    os.environ["SVCINDEX_HOME"] = str(h.root)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(h.root / "dagster")))
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+
+
+def cmd_simulate(args) -> int:
+    from .simulate import simulate
+
+    summary = simulate(home().landing, args.start, args.end, scale=args.scale, seed=args.seed,
+                       provinces=args.provinces or None, defects=args.defects or ())
+    for source, s in sorted(summary.items()):
+        print(f"{source:16s} {s}")
+    return 0
+
+
+def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_refresh: bool = False):
+    """Execute the nightly job in this process; returns the Dagster result."""
+    import dagster as dg
+
+    from .definitions import defs
+
+    config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
+    return defs.get_job_def("nightly").execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        run_config={"ops": {"dbt_models": {"config": config}}},
+        raise_on_error=False,
+    )
+
+
+def explain_failure(run_id: str) -> str:
+    from .warehouse import connection
+
+    h = home()
+    if not h.warehouse.exists():
+        return "no warehouse"
+    with connection(h.warehouse, read_only=True) as con:
+        rows = con.execute("""select asset, suite, expectation, coalesce(column_name, ''), severity, observed
+                              from ops.quality_results where run_id = ? and not success
+                              order by severity, asset""", [run_id]).fetchall()
+    return "\n".join(f"  [{sev}] {asset}: {suite}.{exp}({col}) observed {obs}" for asset, suite, exp, col, sev, obs in rows)
+
+
+def cmd_run(args) -> int:
+    result = run_nightly(args.rule_version, args.as_of, args.full_refresh)
+    h = home()
+    if result.success:
+        print(f"run {result.run_id}: published {h.published}")
+        return 0
+    print(f"run {result.run_id} FAILED: nothing was published; {h.published} is unchanged.", file=sys.stderr)
+    for event in result.all_events:
+        if event.is_step_failure:
+            print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:500]}",
+                  file=sys.stderr)
+    why = explain_failure(result.run_id)
+    if why:
+        print("Quality gate failures and warnings:\n" + why, file=sys.stderr)
+    return 1
+
+
+def scoreboard(published: Path, n: int = 3) -> str:
+    from .warehouse import connection
+
+    with connection(published, read_only=True) as con:
+        period, as_of = con.execute("""select period, max(as_of_date) from unit_scores where period_type = 'month'
+                                       group by period order by period desc limit 1""").fetchone()
+        rows = con.execute("""
+            with ranked as (
+                select unit_code, unit_name, unit_type, total, band,
+                       row_number() over (order by total desc, unit_code) as best,
+                       row_number() over (order by total asc, unit_code) as worst
+                from unit_scores where period_type = 'month' and period = ? and as_of_date = ?)
+            select 'best' as side, * exclude (best, worst) from ranked where best <= ?
+            union all
+            select 'worst', * exclude (best, worst) from ranked where worst <= ? order by side, total desc""",
+                           [period, as_of, n, n]).fetchall()
+    lines = [f"Scoreboard {period} (as of {as_of})", f"{'':6s}{'unit':12s}{'type':6s}{'total':>7s}  band  name"]
+    for side, code, name, utype, total, band in rows:
+        lines.append(f"{side:6s}{code:12s}{utype:6s}{total:7.2f}  {band}  {name}")
+    return "\n".join(lines)
+
+
+def cmd_demo(args) -> int:
+    from .simulate import simulate
+
+    h = home()
+    print(f"Simulating the built-in sample ({', '.join(DEMO_PROVINCES)}, {DEMO_START} → {DEMO_END}) into {h.landing}")
+    simulate(h.landing, DEMO_START, DEMO_END, scale=args.scale, seed=7, provinces=DEMO_PROVINCES)
+    rc = cmd_run(argparse.Namespace(rule_version="2026", as_of=None, full_refresh=False))
+    if rc:
+        return rc
+    print()
+    print(scoreboard(h.published))
+    print(f"\nPublished warehouse: {h.published}")
+    for p in sorted(h.reports.rglob("*")):
+        if p.is_file():
+            print(f"Report:              {p}")
+    return 0
+
+
+def cmd_ui(args) -> int:
+    cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
+           "-h", "127.0.0.1", "-p", str(args.port)]
+    print("Starting the Dagster UI: http://127.0.0.1:%d  (Ctrl-C stops it)" % args.port)
+    return subprocess.call(cmd)
+
+
+def cmd_report(args) -> int:
+    from .reports import build_monthly_report
+
+    h = home()
+    paths = build_monthly_report(h.published, args.month, h.reports, unit=args.unit, rule_version=args.rule_version)
+    for kind, p in paths.items():
+        print(f"{kind}: {p}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="svcindex", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("simulate", help="write simulated extracts into $SVCINDEX_HOME/landing")
+    p.add_argument("--start", type=date.fromisoformat, default=DEMO_START)
+    p.add_argument("--end", type=date.fromisoformat, default=DEMO_END)
+    p.add_argument("--scale", type=float, default=0.002, help="1 = a national month of ~5 million dossiers")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--provinces", type=lambda s: s.split(","), default=None, help="e.g. H44,H26 (default: national)")
+    p.add_argument("--defects", type=lambda s: s.split(","), default=None, help="defect classes to inject")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("run", help="run the nightly job on whatever is in landing/")
+    p.add_argument("--rule-version", default="2026")
+    p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the latest loaded night)")
+    p.add_argument("--full-refresh", action="store_true")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="simulate the built-in sample, run, print the scoreboard")
+    p.add_argument("--scale", type=float, default=0.002)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser("report", help="write the monthly report from the published file")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--unit", default=None, help="scope to one unit and the units under it, e.g. H44")
+    p.add_argument("--rule-version", default=None)
+    p.set_defaults(func=cmd_report)
+
+    args = parser.parse_args(argv)
+    _prepare_environment()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Publication: the analyst-facing DuckDB file, replaced only by an atomic swap.
+
+The new file is written beside the old one and renamed over it (os.replace is atomic on one
+filesystem). An analyst holding the old file open keeps reading the old inode without error;
+the next connection sees the new night. A failed night never reaches this code.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .warehouse import connection
+
+# published table -> warehouse relation (spec/published.md is the interface; marts are dbt's)
+PUBLISHED_TABLES: dict[str, str] = {
+    "unit_scores": "marts.fct_unit_scores",
+    "group_scores": "marts.fct_group_scores",
+    "criterion_scores": "marts.fct_criterion_scores",
+    "criteria": "marts.dim_criterion",
+    "units": "marts.dim_unit",
+    "dossier_criteria": "marts.fct_dossier_criteria",
+}
+
+OPS_DDL = """
+create schema if not exists ops;
+create table if not exists ops.quality_results (
+    run_id varchar, checked_at timestamp, asset varchar, suite varchar, expectation varchar,
+    column_name varchar, severity varchar, success boolean, observed varchar);
+create table if not exists ops.publication_log (
+    run_id varchar, published_at timestamp, as_of_date date, rule_version varchar,
+    row_counts json, gate_summary json);
+"""
+
+
+@dataclass
+class Publication:
+    path: Path
+    run_id: str
+    as_of_date: str | None
+    rule_version: str | None
+    row_counts: dict[str, int]
+
+
+def ensure_ops_schema(con) -> None:
+    con.execute(OPS_DDL)
+
+
+def record_quality(con, run_id: str, asset: str, gate_results) -> None:
+    """Keep every expectation outcome of the run in the warehouse (publication and reports read it)."""
+    ensure_ops_schema(con)
+    rows = [(run_id, datetime.now(timezone.utc).replace(tzinfo=None), asset, o.suite, o.expectation, o.column,
+             o.severity, o.success, o.observed) for g in gate_results for o in g.outcomes]
+    con.execute("delete from ops.quality_results where run_id = ? and asset = ?", [run_id, asset])
+    if rows:
+        con.executemany("insert into ops.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
+    published.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published.with_name(f".{published.name}.{run_id}.tmp")
+    tmp.unlink(missing_ok=True)
+    with connection(warehouse) as wh:
+        ensure_ops_schema(wh)
+        as_of, rule_version = wh.execute(
+            "select max(as_of_date)::varchar, max(rule_version) from marts.fct_unit_scores").fetchone()
+        gate = wh.execute("""
+            select coalesce(json_group_object(suite || '.' || expectation || coalesce('(' || column_name || ')', ''),
+                                              case when success then 'pass' else severity || '-fail' end), '{}')
+            from ops.quality_results where run_id = ?""", [run_id]).fetchone()[0]
+    try:
+        with connection(tmp) as con:
+            con.execute(f"attach '{warehouse}' as wh (read_only)")
+            counts: dict[str, int] = {}
+            for table, source in PUBLISHED_TABLES.items():
+                con.execute(f"create table {table} as select * from wh.{source}")
+                counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            con.execute("create table quality_results as select * from wh.ops.quality_results where run_id = ?", [run_id])
+            con.execute("create table publication_log as select * from wh.ops.publication_log")
+            con.execute("insert into publication_log values (?, ?, ?, ?, ?, ?)",
+                        [run_id, datetime.now(timezone.utc).replace(tzinfo=None), as_of, rule_version,
+                         json.dumps(counts), gate])
+            log_row = con.execute("select * from publication_log where run_id = ?", [run_id]).fetchall()
+            con.execute("detach wh")
+            con.execute("checkpoint")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, published)
+    finally:
+        tmp.unlink(missing_ok=True)
+    with connection(warehouse) as wh:
+        wh.executemany("insert into ops.publication_log values (?, ?, ?, ?, ?, ?)", log_row)
+    return Publication(published, run_id, as_of, rule_version, counts)

@@ -1,0 +1,120 @@
+"""Great Expectations, run on DataFrames read from DuckDB.
+
+Suites live in expectations/<suite>.json as versioned files. Each expectation carries GE's own
+`severity`: `critical` blocks publication, `warning` is reported only. GE's SQL datasource does
+not work on DuckDB (notes/stack.md), so callers hand us pandas DataFrames of a batch or of
+aggregates; checks over whole large tables run as dbt tests in SQL instead.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..settings import EXPECTATIONS_DIR
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@dataclass
+class ExpectationOutcome:
+    suite: str
+    expectation: str
+    column: str | None
+    severity: str  # blocking | warning
+    success: bool
+    observed: str
+
+
+@dataclass
+class GateResult:
+    suite: str
+    rows: int
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    docs_url: str | None = None
+
+    @property
+    def blocking_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "blocking"]
+
+    @property
+    def warnings(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "warning"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking_failures
+
+    def describe(self) -> str:
+        if not self.blocking_failures and not self.warnings:
+            return f"{self.suite}: all {len(self.outcomes)} expectations met on {self.rows} rows"
+        lines = [f"{self.suite}: {len(self.blocking_failures)} blocking failure(s), "
+                 f"{len(self.warnings)} warning(s) on {self.rows} rows"]
+        for o in self.blocking_failures + self.warnings:
+            lines.append(f"  [{o.severity}] {o.expectation}({o.column or ''}): observed {o.observed}")
+        return "\n".join(lines)
+
+    def to_rows(self) -> list[dict]:
+        return [o.__dict__ for o in self.outcomes]
+
+
+def load_suite(name: str) -> dict:
+    path = EXPECTATIONS_DIR / f"{name}.json"
+    with path.open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _observed(result: dict) -> str:
+    if "observed_value" in result:
+        return str(result["observed_value"])
+    if "unexpected_count" in result:
+        sample = result.get("partial_unexpected_list") or []
+        return f"{result['unexpected_count']} unexpected, e.g. {sample[:3]}"
+    return json.dumps(result, default=str)[:200]
+
+
+def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) -> GateResult:
+    """Validate `df` against expectations/<suite_name>.json; optionally write Data Docs."""
+    import great_expectations as gx
+    from great_expectations.core import ExpectationSuite
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    spec = load_suite(suite_name)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    suite = context.suites.add(ExpectationSuite(name=suite_name, expectations=spec["expectations"],
+                                                meta=spec.get("meta", {})))
+    batch = context.data_sources.add_pandas("warehouse").add_dataframe_asset(suite_name) \
+        .add_batch_definition_whole_dataframe("batch")
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
+    actions = []
+    if docs_dir is not None:
+        context.add_data_docs_site("quality", {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["quality"]))
+    checkpoint = context.checkpoints.add(gx.Checkpoint(name=suite_name, validation_definitions=[definition],
+                                                       actions=actions))
+    run = checkpoint.run(batch_parameters={"dataframe": df})
+    result = GateResult(suite=suite_name, rows=len(df))
+    for validation in run.run_results.values():
+        for r in validation.results:
+            cfg = r.expectation_config
+            result.outcomes.append(ExpectationOutcome(
+                suite=suite_name,
+                expectation=cfg.type,
+                column=cfg.kwargs.get("column") or cfg.kwargs.get("column_list") and ",".join(cfg.kwargs["column_list"]),
+                severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical" else "warning",
+                success=bool(r.success),
+                observed=_observed(r.result or {}),
+            ))
+    if docs_dir is not None:
+        result.docs_url = (docs_dir / "index.html").as_uri()
+    return result

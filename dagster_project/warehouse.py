@@ -1,0 +1,28 @@
+"""Opening the DuckDB files. One writer at a time: every caller closes what it opens."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .settings import duckdb_settings
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config = dict(duckdb_settings())
+    if not read_only:
+        config["temp_directory"] = str(path.parent / ".duckdb_tmp")
+    return duckdb.connect(str(path), read_only=read_only, config=config)
+
+
+@contextmanager
+def connection(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -1,0 +1,100 @@
+"""The whole graph, in process, on simulated data: simulate → ingest → dbt → gate → publish → report."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import dagster as dg
+
+from dagster_project.cli import run_nightly
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_definitions_load():
+    from dagster_project.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    repo = defs.get_repository_def()
+    keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
+    assert {"raw/dvcqg_hoso", "raw/dvcqg_coquan", "raw/csdl_tthc", "fct_unit_scores",
+            "published_warehouse", "monthly_report"} <= keys
+    assert repo.get_schedule_def("nightly_schedule").cron_schedule == "30 1 * * *"
+    checks = {k.name for k in repo.asset_graph.asset_check_keys}
+    assert {"batch_gate", "unit_scores_gate", "group_scores_gate"} <= checks
+
+
+def test_whole_graph_publishes_unit_scores(pipeline_home):
+    published = pipeline_home / "published" / "svcindex.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute("select * from unit_scores").df()
+        log = con.execute("select count(*) from publication_log").fetchone()[0]
+    assert len(rows) > 0
+    assert {"H44", "H26"} <= set(rows.unit_code)
+    assert (rows.total == (rows.ckmb + rows.tdgq + rows.clgq + rows.tttt + rows.mdsh + rows.mdhl).round(2)).all()
+    assert log == 1
+    reports = list((pipeline_home / "reports").rglob("*.xlsx"))
+    assert reports, "the monthly workbook was not written"
+
+
+def _deliver_bad_night(landing: Path, night: str) -> None:
+    """Copy the last dossier night as a new night with MaTTHC removed from every line."""
+    src_dir = sorted((landing / "dvcqg_hoso").iterdir())[-1]
+    dst_dir = landing / "dvcqg_hoso" / night
+    dst_dir.mkdir()
+    lines = gzip.decompress((src_dir / "part-00000.jsonl.gz").read_bytes()).decode().splitlines()
+    bad = []
+    for line in lines:
+        record = json.loads(line)
+        record.pop("MaTTHC")
+        bad.append(json.dumps(record, ensure_ascii=False))
+    data = gzip.compress(("\n".join(bad) + "\n").encode(), mtime=0)
+    (dst_dir / "part-00000.jsonl.gz").write_bytes(data)
+    manifest = json.loads((src_dir / "_manifest.json").read_text())
+    manifest.update(extract_date=night, files=[{"name": "part-00000.jsonl.gz", "rows": len(bad),
+                                                "sha256": hashlib.sha256(data).hexdigest()}])
+    (dst_dir / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def test_bad_batch_fails_gate_and_keeps_publication(copied_home):
+    published = copied_home / "published" / "svcindex.duckdb"
+    before = sha256(published)
+    _deliver_bad_night(copied_home / "landing", "2026-10-06")
+
+    result = run_nightly()
+
+    assert not result.success
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert any(e.asset_key.path == ["raw", "dvcqg_hoso"] for e in failed_checks)
+    assert not result.is_node_success("published_warehouse")
+    assert sha256(published) == before
+    with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
+        quarantined = con.execute("""select count(*), min(field) from raw.quarantine
+                                     where file_name like '%2026-10-06%'""").fetchone()
+    assert quarantined[0] > 0 and quarantined[1] == "MaTTHC"
+
+
+def test_same_file_delivered_twice_counts_once(copied_home):
+    warehouse = copied_home / "warehouse" / "svcindex.duckdb"
+    landing = copied_home / "landing"
+
+    def counts():
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            raw = con.execute("select count(*) from raw.dvcqg_hoso").fetchone()[0]
+            scores = con.execute("""select sum(numerator), sum(denominator) from marts.fct_criterion_scores
+                                    where criterion_code = 'TDGQ.1'""").fetchone()
+        return raw, scores
+
+    before = counts()
+    # the last night re-delivered under another night's folder: same bytes, same sha256
+    src = sorted((landing / "dvcqg_hoso").iterdir())[-1]
+    shutil.copytree(src, landing / "dvcqg_hoso" / "2026-10-07")
+    result = run_nightly()
+    assert result.success
+    assert counts() == before
