@@ -1,0 +1,166 @@
+"""The monthly workbook, read back with openpyxl and compared with the published tables."""
+from __future__ import annotations
+
+import duckdb
+import openpyxl
+import pytest
+
+from dagster_project.reports import build_monthly_report
+from dagster_project.reports.data import ReportInputError
+from dagster_project.reports.labels import GROUP_CODES
+from dagster_project.reports.workbook import HEADER_ROW, SHEET_QUALITY, SHEET_SUMMARY, SHEET_WEAK
+from test_reports_sample_db import build_sample_published_db
+
+MONTH, LATEST_AS_OF = "2026-10", "2026-10-31"
+H44_TREE = {"H44", "H44.S01", "H44.S02", "H44.X01", "H44.X02", "H44.S02.D1"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build_sample_published_db(tmp_path_factory.mktemp("published") / "svcindex.duckdb")
+
+
+@pytest.fixture(scope="module")
+def national(db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return openpyxl.load_workbook(build_monthly_report(db, MONTH, out)["xlsx"])
+
+
+def sql(db, query, params=()):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params).fetchall()
+
+
+def table(ws, width):
+    """Data rows under the header, as tuples; section rows (no unit code) are skipped."""
+    rows = ws.iter_rows(min_row=HEADER_ROW + 1, max_col=width, values_only=True)
+    return [r for r in rows if r[1] is not None]
+
+
+def month_units(db, where, rule_version="2026", as_of=LATEST_AS_OF):
+    return sql(db, f"""
+        SELECT unit_code, unit_name, ckmb, tdgq, clgq, tttt, mdsh, mdhl, total, band, total_change,
+               rank_in_block, rank_in_parent
+        FROM unit_scores WHERE period_type = 'month' AND period = ? AND as_of_date = ? AND rule_version = ?
+          AND {where}""", [MONTH, as_of, rule_version])
+
+
+def summary_rows(wb):
+    # Hạng, Mã, Tên, six groups, Tổng, Xếp loại, Thay đổi
+    return {r[1]: r for r in table(wb[SHEET_SUMMARY], 12)}
+
+
+def assert_summary_equals(rows, expected, rank_of):
+    assert set(rows) == {e[0] for e in expected}
+    for code, name, *groups, total, band, change, rank_in_block, rank_in_parent in expected:
+        got = rows[code]
+        assert got[0] == rank_of(code, rank_in_block, rank_in_parent)
+        assert got[2] == name
+        assert list(got[3:9]) == pytest.approx(groups, abs=1e-9)
+        assert got[9] == pytest.approx(total, abs=1e-9)
+        assert got[10] == band
+        assert (got[11] is None and change is None) or got[11] == pytest.approx(change, abs=1e-9)
+
+
+def test_summary_is_the_two_blocks_at_the_latest_as_of_date(db, national):
+    expected = month_units(db, "unit_type IN ('BO', 'TINH')")
+    assert len(expected) == 8
+    assert_summary_equals(summary_rows(national), expected, lambda _c, in_block, _p: in_block)
+
+
+def test_summary_sections_are_blocks_in_rank_order(national):
+    ws = national[SHEET_SUMMARY]
+    sections, current = {}, None
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=2, values_only=True):
+        if row[1] is None:
+            current = row[0]
+            sections[current] = []
+        else:
+            sections[current].append(row[0])
+    assert list(sections) == ["Bộ, ngành", "Tỉnh, thành phố"]
+    assert all(ranks == sorted(ranks) and ranks[0] == 1 for ranks in sections.values())
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert ws.cell(HEADER_ROW, 10).value == "Tổng điểm"
+    assert "(18 điểm)" in ws.cell(HEADER_ROW, 4).value
+
+
+def test_band_cells_are_coloured_by_band(national):
+    ws = national[SHEET_SUMMARY]
+    fills = {}
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=11, max_col=11):
+        cell = row[0]
+        if cell.value:
+            fills.setdefault(cell.value, set()).add(cell.fill.fgColor.rgb)
+    assert len(fills) >= 2
+    assert all(len(colours) == 1 for colours in fills.values())
+    assert len({next(iter(c)) for c in fills.values()}) == len(fills)
+
+
+def test_group_sheets_equal_criterion_scores(db, national):
+    expected = sql(db, """
+        SELECT unit_code, criterion_code, group_code, numerator, denominator, ratio, points, max_points
+        FROM criterion_scores WHERE period_type = 'month' AND period = ? AND as_of_date = ? AND rule_version = '2026'
+          AND unit_type IN ('BO', 'TINH')""", [MONTH, LATEST_AS_OF])
+    for group in GROUP_CODES:
+        got = {(r[1], r[3]): r[5:10] for r in table(national[group], 11)}
+        want = {(u, c): (n, d, ratio, p, m) for u, c, g, n, d, ratio, p, m in expected if g == group}
+        assert want, group
+        assert got.keys() == want.keys(), group
+        for key, (n, d, ratio, p, m) in want.items():
+            assert got[key][:2] == (n, d)
+            assert got[key][2] == (None if ratio is None else pytest.approx(ratio, abs=1e-12))
+            assert got[key][3:] == pytest.approx((p, m), abs=1e-12)
+
+
+def test_weak_sheet_lists_exactly_the_units_rated_yeu(db, national):
+    expected = {c for (c,) in sql(db, """
+        SELECT unit_code FROM unit_scores WHERE period_type = 'month' AND period = ? AND as_of_date = ?
+          AND rule_version = '2026' AND band = 'Yếu'""", [MONTH, LATEST_AS_OF])}
+    assert expected
+    got = [r for r in national[SHEET_WEAK].iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0]]
+    assert {r[0] for r in got} == expected
+    assert all(r[5] == "Yếu" and r[4] < 50 for r in got)
+
+
+def test_quality_annex_shows_gate_results_and_policies(national):
+    text = [v for row in national[SHEET_QUALITY].iter_rows(values_only=True) for v in row if v is not None]
+    assert "row_count_drop_vs_previous_night" in text
+    assert "H48 delivered 1 of 2 files" in text
+    assert "run-2026-10-31" in text and "run-2026-10-15" not in text
+    assert "empty_full" in text
+
+
+def test_explicit_rule_version_reads_its_own_rows(db, tmp_path):
+    wb = openpyxl.load_workbook(build_monthly_report(db, MONTH, tmp_path, rule_version="2025")["xlsx"])
+    expected = month_units(db, "unit_type IN ('BO', 'TINH')", rule_version="2025")
+    assert_summary_equals(summary_rows(wb), expected, lambda _c, in_block, _p: in_block)
+
+
+def test_scoped_export_holds_only_the_unit_and_its_descendants(db, tmp_path):
+    paths = build_monthly_report(db, MONTH, tmp_path, unit="H44")
+    assert paths["xlsx"].name == f"bao-cao-chi-so-{MONTH}-H44.xlsx"
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    expected = month_units(db, "unit_code IN ({})".format(", ".join(f"'{c}'" for c in sorted(H44_TREE))))
+    assert_summary_equals(summary_rows(wb), expected,
+                          lambda code, in_block, in_parent: in_block if code == "H44" else in_parent)
+    for group in GROUP_CODES:
+        assert {r[1] for r in table(wb[group], 11)} == H44_TREE
+    weak = {r[0] for r in wb[SHEET_WEAK].iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0]}
+    assert weak and weak <= H44_TREE
+
+
+def test_same_input_gives_the_same_bytes(db, tmp_path):
+    first = build_monthly_report(db, MONTH, tmp_path / "a")
+    second = build_monthly_report(db, MONTH, tmp_path / "b")
+    assert first["xlsx"].read_bytes() == second["xlsx"].read_bytes()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"month": "2026-12"}, "no month rows for 2026-12"),
+    ({"month": "2026-13"}, "YYYY-MM"),
+    ({"month": MONTH, "unit": "H99"}, "'H99'"),
+    ({"month": MONTH, "rule_version": "2019"}, "rule version 2019"),
+])
+def test_bad_requests_say_what_is_missing(db, tmp_path, kwargs, message):
+    with pytest.raises(ReportInputError, match=message):
+        build_monthly_report(db, out_dir=tmp_path, **kwargs)
