@@ -1,0 +1,103 @@
+-- One row per received dossier up to the as-of date: its membership in the numerator and
+-- denominator of every dossier-based criterion. Timeliness depends on the evaluation date, so the
+-- on-time flag is given once per period horizon (month, quarter, half, year = year-to-date).
+with ctx as (select * from {{ ref('int_run_context') }}),
+
+params as (
+    select
+        {{ rulebook_param('MDSH.1', 'denominator') }} as mdsh_1_denominator,
+        {{ dbt.concat(["'|'", rulebook_param('CLGQ.3', 'excluded_statuses'), "'|'"]) }} as clgq_3_excluded
+),
+
+base as (
+    select
+        d.dossier_code,
+        d.unit_code,
+        d.procedure_code,
+        d.received_date,
+        cast({{ dbt.date_trunc('month', 'd.received_date') }} as date) as received_month,
+        d.channel,
+        d.status,
+        d.has_e_result,
+        d.has_digitised_component,
+        d.has_reused_component,
+        d.has_store_component,
+        d.is_vneid_verified or d.queried_population_db as uses_population_data,
+        d.is_paid_online,
+        d.has_nonzero_fee,
+        d.fee_line_count,
+        coalesce(p.requires_paper_result, false) as requires_paper_result,
+        coalesce(p.has_fee, false) as procedure_has_fee,
+        coalesce(r.rating <= cast({{ rulebook_param('MDHL.3', 'unsatisfied_max_rating') }} as integer), false)
+            as is_rated_unsatisfied,
+        d.dossier_code in (select dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null)
+            as has_feedback,
+        t.timeliness_reason,
+        t.on_time_until,
+        t.due_date,
+        t.finished_at,
+        t.processing_working_days,
+        ctx.as_of_date
+    from {{ ref('stg_dossiers') }} as d
+    cross join ctx
+    inner join {{ ref('int_dossier_timeliness') }} as t on t.dossier_code = d.dossier_code
+    left join {{ ref('stg_procedures') }} as p on p.procedure_code = d.procedure_code
+    left join {{ ref('stg_ratings') }} as r on r.dossier_code = d.dossier_code
+    where d.received_date <= ctx.as_of_date
+),
+
+horizons as (
+    select
+        b.*,
+        least(cast({{ dbt.last_day('b.received_date', 'month') }} as date), b.as_of_date) as eval_m,
+        least(cast({{ dbt.last_day('b.received_date', 'quarter') }} as date), b.as_of_date) as eval_q,
+        least(cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'case when extract(month from b.received_date) <= 6 then 6 else 12 end', dbt.date_trunc('year', 'b.received_date'))) }} as date), b.as_of_date) as eval_h,
+        least(cast({{ dbt.last_day('b.received_date', 'year') }} as date), b.as_of_date) as eval_y
+    from base as b
+)
+
+select
+    h.dossier_code,
+    h.unit_code,
+    h.procedure_code,
+    h.received_date,
+    h.received_month,
+    h.channel,
+    h.status,
+    h.timeliness_reason,
+    h.due_date,
+    h.finished_at,
+    h.on_time_until,
+    h.on_time_until >= h.as_of_date as is_on_time_as_of,
+    h.processing_working_days,
+    -- TDGQ.1: finished on/before due + open and not yet due / received
+    h.on_time_until >= h.eval_m as on_time_m,
+    h.on_time_until >= h.eval_q as on_time_q,
+    h.on_time_until >= h.eval_h as on_time_h,
+    h.on_time_until >= h.eval_y as on_time_y,
+    -- MDHL.3: dossiers - rated unsatisfied - with a PAKN about them - overdue
+    {% for hz in ['m', 'q', 'h', 'y'] %}
+    h.on_time_until >= h.eval_{{ hz }} and not h.is_rated_unsatisfied and not h.has_feedback as mdhl_3_num_{{ hz }},
+    {% endfor %}
+    h.is_rated_unsatisfied,
+    h.has_feedback,
+    -- CLGQ.3
+    {{ dbt.position(dbt.concat(["'|'", "cast(h.status as varchar)", "'|'"]), 'p.clgq_3_excluded') }} = 0 as clgq_3_den,
+    {{ dbt.position(dbt.concat(["'|'", "cast(h.status as varchar)", "'|'"]), 'p.clgq_3_excluded') }} = 0
+        and h.channel = 2 and (not h.requires_paper_result or h.has_e_result) as clgq_3_num,
+    -- TTTT.3: dossiers of fee-bearing procedures, minus those whose every fee line is 0
+    h.procedure_has_fee and not (h.fee_line_count > 0 and not h.has_nonzero_fee) as tttt_3_den,
+    h.procedure_has_fee and not (h.fee_line_count > 0 and not h.has_nonzero_fee) and h.is_paid_online as tttt_3_num,
+    -- MDSH.1: the denominator is a rulebook parameter (all dossiers | paper-result procedures only)
+    (p.mdsh_1_denominator = 'all_dossiers' or h.requires_paper_result) as mdsh_1_den,
+    (p.mdsh_1_denominator = 'all_dossiers' or h.requires_paper_result) and h.has_e_result as mdsh_1_num,
+    h.has_digitised_component and (not h.requires_paper_result or h.has_e_result) as mdsh_2_num,
+    h.has_reused_component as mdsh_3_num,
+    h.has_store_component as mdsh_4_num,
+    h.uses_population_data as mdsh_5_num,
+    -- per-procedure facts for the distinct-procedure criteria
+    h.has_nonzero_fee,
+    h.is_paid_online,
+    h.procedure_has_fee
+from horizons as h
+cross join params as p

@@ -1,0 +1,104 @@
+-- One row per scored unit × period × criterion of the selected rule version: numerator,
+-- denominator, ratio, points by the criterion's curve, and the policy applied when the criterion
+-- is empty or not applicable. Points of a criterion left out ('redistributed',
+-- 'not_applicable_rescaled') go to the other criteria of its group in proportion to their maxima.
+with criteria as (
+    select * from {{ ref('rulebook_criteria') }} where rule_version = '{{ var("rule_version") }}'
+),
+
+applicability as (
+    select * from {{ ref('rulebook_applicability') }} where rule_version = '{{ var("rule_version") }}'
+),
+
+scored_units as (
+    select
+        u.unit_code, u.unit_name, u.unit_type, u.block, u.parent_code,
+        p.period_type, p.period, p.period_start, p.period_end, p.eval_date, p.as_of_date, p.rule_version
+    from {{ ref('dim_unit') }} as u
+    cross join {{ ref('int_periods') }} as p
+    where (u.valid_from is null or u.valid_from <= p.eval_date)
+      and (u.valid_to is null or u.valid_to >= p.period_start)
+),
+
+grid as (
+    select
+        s.*,
+        c.criterion_code, c.group_code, c.five_group_code, c.curve, c.target, c.empty_policy,
+        c.max_points as rulebook_max_points,
+        m.numerator,
+        coalesce(m.denominator, 0) as denominator,
+        coalesce(m.ratio_multiplier, 1) as ratio_multiplier,
+        na.policy as not_applicable_policy
+    from scored_units as s
+    cross join criteria as c
+    left join {{ ref('int_criterion_measures') }} as m
+        on m.unit_code = s.unit_code and m.period_type = s.period_type and m.period = s.period
+        and m.criterion_code = c.criterion_code
+    left join applicability as na
+        on na.criterion_code = c.criterion_code and na.unit_type = s.unit_type
+),
+
+with_policy as (
+    select
+        g.*,
+        case when g.denominator > 0 then g.numerator / g.denominator end as value,
+        case
+            when g.not_applicable_policy = 'full' then 'not_applicable'
+            when g.not_applicable_policy = 'rescale' then 'not_applicable_rescaled'
+            when g.curve = 'display' then null
+            when g.denominator > 0 then null
+            when g.empty_policy = 'full' then 'empty_full'
+            when g.empty_policy = 'redistribute' then 'redistributed'
+            else 'empty_zero'
+        end as policy_applied
+    from grid as g
+),
+
+pointed as (
+    select
+        w.*,
+        case when w.curve <> 'display' and w.denominator > 0
+             then least(1.0, greatest(0.0, w.value * w.ratio_multiplier)) end as ratio,
+        case when w.policy_applied in ('redistributed', 'not_applicable_rescaled')
+             then 0.0 else w.rulebook_max_points end as kept_max_points
+    from with_policy as w
+),
+
+raw_points as (
+    select
+        p.*,
+        case
+            when p.policy_applied in ('not_applicable', 'empty_full') then p.rulebook_max_points
+            when p.policy_applied is not null or p.curve = 'display' then 0.0
+            when p.curve = 'target' then p.rulebook_max_points * least(1.0, p.ratio / p.target)
+            else p.rulebook_max_points * p.ratio
+        end as unscaled_points
+    from pointed as p
+),
+
+scaled as (
+    select
+        r.*,
+        sum(r.rulebook_max_points) over (partition by r.unit_code, r.period_type, r.period, r.group_code)
+            as group_max_points,
+        sum(r.kept_max_points) over (partition by r.unit_code, r.period_type, r.period, r.group_code)
+            as group_kept_max_points
+    from raw_points as r
+)
+
+select
+    unit_code, unit_name, unit_type, block, parent_code,
+    period_type, period, period_start, period_end, eval_date, as_of_date, rule_version,
+    criterion_code, group_code, five_group_code,
+    numerator, denominator, ratio, value, ratio_multiplier,
+    unscaled_points * scale as points,
+    round(unscaled_points * scale, 2) as points_rounded,
+    kept_max_points * scale as max_points,
+    rulebook_max_points,
+    policy_applied
+from (
+    select
+        s.*,
+        case when s.group_kept_max_points > 0 then s.group_max_points / s.group_kept_max_points else 1.0 end as scale
+    from scaled as s
+) as x

@@ -1,0 +1,44 @@
+-- One row per procedure: its row in the latest catalogue snapshot that lists it.
+-- Vietnamese code values are mapped through the ref_source_codes seed (NFC, lower-case).
+with ranked as (
+    select
+        t.*,
+        row_number() over (partition by MaTTHC order by _extract_date desc, _line desc) as snapshot_rank
+    from {{ source('raw', 'csdl_tthc') }} as t
+),
+
+codes as (
+    select field, source_value, code
+    from {{ ref('ref_source_codes') }}
+    where source = 'csdl_tthc'
+)
+
+select
+    r.MaTTHC                                   as procedure_code,
+    nfc_normalize(r.TenTTHC)                   as procedure_name,
+    array_to_string(list_sort(r.CapThucHien), ',') as levels,
+    r.CoQuanCongBo                             as announcing_unit_code,
+    case when r.MucDoDVC is null then 'none' else coalesce(online.code, 'unknown') end as online_level,
+    coalesce(r.DuDieuKienToanTrinh = 1, false) as full_online_eligible,
+    coalesce(r.YeuCauKetQuaGiay = 1, false)    as requires_paper_result,
+    coalesce(r.CoPhiLePhi = 1, false)          as has_fee,
+    coalesce(list_has_any(
+        list_transform(r.DoiTuongThucHien, lambda x: lower(trim(nfc_normalize(x)))),
+        (select list(source_value) from codes where field = 'DoiTuongThucHien' and code = 'citizen')
+    ), false)                                  as serves_citizens,
+    r.ThoiHanGiaiQuyet                         as time_limit,
+    time_unit.code                             as time_unit,
+    coalesce(r.DayDuBoPhanTaoThanh = 1, false) as has_all_parts,
+    r.NgayQuyetDinhCongBo                      as decision_at,
+    r.NgayHieuLucCanCu                         as legal_basis_effective_at,
+    r.NgayCongKhai                             as published_at,
+    case when r.TrangThai is null then 'public' else coalesce(status.code, 'unknown') end as catalogue_status,
+    r._extract_date                            as snapshot_date
+from ranked as r
+left join codes as online
+    on online.field = 'MucDoDVC' and online.source_value = lower(trim(nfc_normalize(r.MucDoDVC)))
+left join codes as time_unit
+    on time_unit.field = 'DonViThoiHan' and time_unit.source_value = lower(trim(nfc_normalize(r.DonViThoiHan)))
+left join codes as status
+    on status.field = 'TrangThai' and status.source_value = lower(trim(nfc_normalize(r.TrangThai)))
+where r.snapshot_rank = 1

@@ -1,0 +1,20 @@
+-- One row per unit code: its row in the latest snapshot that still lists it, so units dissolved
+-- on 1 July 2025 (districts, merged provinces) keep their history and validity dates.
+with ranked as (
+    select
+        c.*,
+        row_number() over (partition by MaCoQuan order by _extract_date desc, _line desc) as snapshot_rank
+    from {{ source('raw', 'dvcqg_coquan') }} as c
+)
+
+select
+    MaCoQuan                   as unit_code,
+    nfc_normalize(TenCoQuan)   as unit_name,
+    upper(trim(LoaiCoQuan))    as unit_type,
+    nullif(trim(MaCoQuanCha), '') as parent_code,
+    MaDinhDanh                 as agency_id,
+    HieuLucTu                  as valid_from,
+    HieuLucDen                 as valid_to,
+    _extract_date              as snapshot_date
+from ranked
+where snapshot_rank = 1
