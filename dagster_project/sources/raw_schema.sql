@@ -20,8 +20,10 @@ create table if not exists raw.load_log (
     rows_quarantined bigint,
     status           varchar not null,   -- loaded | rejected
     message          varchar,
-    loaded_at        timestamp not null
+    loaded_at        timestamp not null,
+    rows_duplicate   bigint              -- record versions already loaded, dropped (not an error)
 );
+alter table raw.load_log add column if not exists rows_duplicate bigint;
 
 create table if not exists raw.quarantine (
     source         varchar not null,

@@ -1,0 +1,54 @@
+"""Loaders: the landing contract (spec/extracts.md) into the raw schema of the warehouse.
+
+    ensure_raw_schema(con)
+    discover_sources(landing) -> list[str]
+    load_source(con, landing, source, pii_key) -> LoadSummary
+    load_all(con, landing, pii_key) -> dict[str, LoadSummary]
+
+One module per source system declares its fields; `_loader` is the shared mechanism.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from . import agency, bcqg_tiepnhan, csdl_tthc, dvcqg_coquan, dvcqg_danhgia, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn
+from ._loader import LoadSummary, ensure_raw_schema, load_nights
+from ._spec import SourceSpec
+
+# Fixed sources in load order within a night: reference snapshots (units, procedures) first,
+# because the other sources' codes are checked against them. Agency systems come last.
+SOURCES: dict[str, SourceSpec] = {
+    m.SPEC.name: m.SPEC
+    for m in (dvcqg_coquan, csdl_tthc, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn, dvcqg_danhgia, bcqg_tiepnhan)
+}
+
+__all__ = ["SOURCES", "LoadSummary", "discover_sources", "ensure_raw_schema", "load_all", "load_source", "spec_for"]
+
+
+def discover_sources(landing: Path) -> list[str]:
+    """The fixed sources, then every agency_<system> folder present in landing."""
+    found = sorted(p.name for p in Path(landing).glob(f"{agency.PREFIX}*") if p.is_dir())
+    return [*SOURCES, *found]
+
+
+def spec_for(source: str) -> SourceSpec:
+    return SOURCES[source] if source in SOURCES else agency.spec(source)
+
+
+def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, pii_key: str) -> LoadSummary:
+    """Every complete, not yet loaded night of one source."""
+    return load_nights(con, Path(landing), [spec_for(source)], pii_key)[source]
+
+
+def load_all(con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str) -> dict[str, LoadSummary]:
+    """Every source, nights in date order and reference snapshots first within a night.
+    An agency folder without a mapping file is reported, not loaded."""
+    specs, unmapped = [], {}
+    for source in discover_sources(landing):
+        try:
+            specs.append(spec_for(source))
+        except KeyError as e:
+            unmapped[source] = LoadSummary(messages=[str(e.args[0])])
+    return {**load_nights(con, Path(landing), specs, pii_key), **unmapped}

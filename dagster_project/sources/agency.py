@@ -1,0 +1,59 @@
+"""agency_<system>: the provinces' and ministries' one-stop-shop systems (CSV), one mapping file
+per system (agency_mappings/<system>.json: delimiter, date format, header -> raw.agency_hoso
+column, optional value maps such as channel names -> codes). A new vendor layout is a new
+mapping file, not new code.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from ._spec import Field, Ref, SourceSpec
+
+MAPPINGS_DIR = Path(__file__).with_name("agency_mappings")
+PREFIX = "agency_"
+
+_FIELDS = (
+    Field("HeThong", required=True),
+    Field("MaHoSo", required=True),
+    Field("MaCoQuan", required=True),
+    Field("MaTTHC"),
+    Field("KenhThucHien", "int", codes=(1, 2, 3)),
+    Field("TrangThaiHoSo", "int", codes=tuple(range(1, 11))),
+    Field("NgayTiepNhan", "ts", required=True),
+    Field("NgayHenTra", "ts"),
+    Field("NgayCapNhat", "ts"),
+)
+
+
+def systems() -> list[str]:
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.json"))
+
+
+@lru_cache(maxsize=None)
+def spec(source: str) -> SourceSpec:
+    """The spec of `agency_<system>`; raises if the system has no mapping file."""
+    system = source.removeprefix(PREFIX)
+    path = MAPPINGS_DIR / f"{system}.json"
+    if not source.startswith(PREFIX) or not path.is_file():
+        raise KeyError(f"{source}: no mapping file {path.relative_to(MAPPINGS_DIR.parent)} (known: {systems()})")
+    m = json.loads(path.read_text(encoding="utf-8"))
+    nfc = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731 - headers are compared in NFC
+    return SourceSpec(
+        name=source,
+        table="raw.agency_hoso",
+        format="csv",
+        delimiter=m["delimiter"],
+        ts_formats=(m["date_format"],),
+        ts_pattern=None,
+        header_map={nfc(h): col for h, col in m["columns"].items()},
+        value_maps={col: {nfc(k): v for k, v in vm.items()} for col, vm in m.get("values", {}).items()},
+        constants={"HeThong": system},
+        mapping_file=f"agency_mappings/{path.name}",
+        snapshot=False,
+        key=("HeThong", "MaHoSo", "NgayCapNhat"),
+        refs=(Ref("MaCoQuan", "dvcqg_coquan"), Ref("MaTTHC", "csdl_tthc")),
+        fields=_FIELDS,
+    )

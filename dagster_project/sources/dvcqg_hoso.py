@@ -1,0 +1,54 @@
+"""dvcqg_hoso: dossier versions synced to the portal; every distinct (MaHoSo, NgayCapNhat) is kept.
+
+Personal data (DinhDanhCHS[].SoDinhDanh, ChuHoSo.*) is hashed in the same statement that
+types it, so it is never written in clear; free text inside lists is NFC-normalised.
+"""
+from ._spec import Field, Ref, SourceSpec
+
+_FLAG = (0, 1)
+
+SPEC = SourceSpec(
+    name="dvcqg_hoso",
+    table="raw.dvcqg_hoso",
+    snapshot=False,
+    key=("MaHoSo", "NgayCapNhat"),
+    refs=(Ref("MaCoQuan", "dvcqg_coquan"), Ref("MaTTHC", "csdl_tthc")),
+    not_after=(("NgayTiepNhan", "NgayKetThucXuLy"), ("NgayTiepNhan", "NgayTra")),
+    fields=(
+        Field("MaHoSo", required=True),
+        Field("MaTTHC", required=True),
+        Field("MaCoQuan", required=True),
+        Field("KenhThucHien", "int", codes=(1, 2, 3)),
+        Field("TrangThaiHoSo", "int", required=True, codes=tuple(range(1, 11))),
+        Field("NgayNopHoSo", "ts"),
+        Field("NgayTiepNhan", "ts"),
+        Field("NgayHenTra", "ts"),
+        Field("NgayKetThucXuLy", "ts"),
+        Field("NgayTra", "ts"),
+        Field("NgayTuChoi", "ts"),
+        Field("NgayCapNhat", "ts", required=True),
+        Field("LoaiDoiTuong", "int", codes=(1, 2, 3, 4)),
+        Field("DinhDanhCHS", "json", json_type="STRUCT(LoaiDinhDanh INTEGER, SoDinhDanh VARCHAR)[]",
+              post="list_transform({v}, lambda x: struct_pack(LoaiDinhDanh := x.LoaiDinhDanh,"
+                   " SoDinhDanh := pii_hash(x.SoDinhDanh)))"),
+        Field("ChuHoSo", "json", json_type="STRUCT(HoTen VARCHAR, SoDienThoai VARCHAR, DiaChi VARCHAR)",
+              post="struct_pack(HoTen := pii_hash(nfc_normalize(({v}).HoTen)),"
+                   " SoDienThoai := pii_hash(({v}).SoDienThoai), DiaChi := pii_hash(nfc_normalize(({v}).DiaChi)))"),
+        Field("TaiKhoanDuocXacThucVoiVNeID", "int", codes=_FLAG),
+        Field("DSKetNoiCSDL", "json", json_type="STRUCT(MaCSDL VARCHAR)[]"),
+        Field("HoSoCoThanhPhanSoHoa", "int", codes=_FLAG),
+        Field("DuocThanhToanTrucTuyen", "int"),
+        Field("DanhSachLePhi", "json",
+              json_type="STRUCT(MaPhiLePhi VARCHAR, TenPhiLePhi VARCHAR, Gia BIGINT, HinhThucThu VARCHAR)[]",
+              post="list_transform({v}, lambda x: struct_pack(MaPhiLePhi := x.MaPhiLePhi,"
+                   " TenPhiLePhi := nfc_normalize(x.TenPhiLePhi), Gia := x.Gia, HinhThucThu := x.HinhThucThu))"),
+        Field("TaiLieuNop", "json", json_type="STRUCT(MaThanhPhanHoSo VARCHAR, DuocSoHoa INTEGER,"
+              " DuocTaiSuDung INTEGER, DuocLayTuKhoDMQG INTEGER)[]"),
+        Field("DanhSachGiayToKetQua", "json", json_type="STRUCT(MaGiayToKetQua VARCHAR, DuongDanTepTinKetQua VARCHAR)[]"),
+        # Supplement dates travel as yyyyMMddHHmmss strings inside the list.
+        Field("DanhSachHoSoBoSung", "json", json_type="STRUCT(NgayYeuCauBoSung VARCHAR, NgayBoSung VARCHAR)[]",
+              post="list_transform({v}, lambda x: struct_pack("
+                   "NgayYeuCauBoSung := try_strptime(x.NgayYeuCauBoSung, '%Y%m%d%H%M%S'),"
+                   " NgayBoSung := try_strptime(x.NgayBoSung, '%Y%m%d%H%M%S')))"),
+    ),
+)

@@ -1,0 +1,106 @@
+"""Hand-made landing nights for the loader tests (no tests here; imported by test_sources_*)."""
+from __future__ import annotations
+
+import copy
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.sources import ensure_raw_schema
+
+KEY = "test-pii-key"
+NIGHT = "2026-03-15"
+CITIZEN_ID = "001203004567"
+PHONE = "0912345678"
+
+
+def write_night(landing: Path, source: str, night: str, content: list | bytes | str, *,
+                name: str | None = None, rows: int | None = None, sha: str | None = None,
+                manifest: bool = True, csv: bool = False) -> Path:
+    """Write one file (records are dumped as JSON Lines unless they are already strings) and,
+    unless told otherwise, its manifest with the true sha256 and row count."""
+    folder = landing / source / night
+    folder.mkdir(parents=True, exist_ok=True)
+    name = name or ("part-00000.csv" if csv else "part-00000.jsonl.gz")
+    if isinstance(content, list):
+        lines = [c if isinstance(c, str) else json.dumps(c, ensure_ascii=False) for c in content]
+        text = "\n".join(lines) + "\n"
+        data = text.encode("utf-8")
+        n = len(lines) - (1 if csv else 0)
+    else:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        n = rows
+    if name.endswith(".gz") and isinstance(content, (list, str)):
+        data = gzip.compress(data, mtime=0)
+    (folder / name).write_bytes(data)
+    if manifest:
+        entry = {"name": name, "rows": rows if rows is not None else n,
+                 "sha256": sha or hashlib.sha256(data).hexdigest()}
+        (folder / "_manifest.json").write_text(json.dumps({
+            "source": source, "extract_date": night, "window_start": f"{night}T00:00:00+07:00",
+            "window_end": f"{night}T23:59:59+07:00", "schema_version": 1, "files": [entry]}))
+    return folder / name
+
+
+def units() -> list[dict]:
+    return [
+        {"MaCoQuan": "H44", "TenCoQuan": "UBND tỉnh Quảng Nam", "LoaiCoQuan": "TINH", "MaCoQuanCha": None,
+         "MaDinhDanh": "000.00.00.H44", "HieuLucTu": "20200101", "HieuLucDen": None},
+        {"MaCoQuan": "H44.07", "TenCoQuan": "Sở Tư pháp", "LoaiCoQuan": "SO", "MaCoQuanCha": "H44",
+         "MaDinhDanh": "000.07.44.H44", "HieuLucTu": "20200101000000", "HieuLucDen": None},
+        {"MaCoQuan": "H44.100", "TenCoQuan": "UBND xã Tam Kỳ", "LoaiCoQuan": "XA", "MaCoQuanCha": "H44",
+         "MaDinhDanh": None, "HieuLucTu": None, "HieuLucDen": None},
+    ]
+
+
+def procedures() -> list[dict]:
+    base = {"CapThucHien": ["TINH", "XA"], "CoQuanCongBo": "H44", "MucDoDVC": "toàn trình",
+            "DuDieuKienToanTrinh": 1, "YeuCauKetQuaGiay": 0, "CoPhiLePhi": 1, "DoiTuongThucHien": ["Công dân"],
+            "ThoiHanGiaiQuyet": 3, "DonViThoiHan": "ngày làm việc", "DayDuBoPhanTaoThanh": 1,
+            "NgayQuyetDinhCongBo": "20240101000000", "NgayHieuLucCanCu": "20240101000000",
+            "NgayCongKhai": "20240105000000", "TrangThai": "Đang áp dụng"}
+    return [{**base, "MaTTHC": "1.005129", "TenTTHC": "Chứng thực bản sao từ bản chính"},
+            {**base, "MaTTHC": "2.000001", "TenTTHC": "Đăng ký khai sinh", "MucDoDVC": "một phần"}]
+
+
+_DOSSIER = {
+    "MaHoSo": "H44.07-260315-00001", "MaTTHC": "1.005129", "MaCoQuan": "H44.07", "KenhThucHien": 2,
+    "TrangThaiHoSo": 10, "NgayNopHoSo": "20260315080000", "NgayTiepNhan": "20260315083000",
+    "NgayHenTra": "20260318170000", "NgayKetThucXuLy": "20260317100000", "NgayTra": "20260317110000",
+    "NgayTuChoi": None, "NgayCapNhat": "20260317110000", "LoaiDoiTuong": 1,
+    "DinhDanhCHS": [{"LoaiDinhDanh": 1, "SoDinhDanh": CITIZEN_ID}],
+    "ChuHoSo": {"HoTen": "Nguyễn Văn An", "SoDienThoai": PHONE, "DiaChi": "12 Phan Châu Trinh, Tam Kỳ"},
+    "TaiKhoanDuocXacThucVoiVNeID": 1, "DSKetNoiCSDL": [{"MaCSDL": "CSDLDC"}], "HoSoCoThanhPhanSoHoa": 1,
+    "DuocThanhToanTrucTuyen": 1,
+    "DanhSachLePhi": [{"MaPhiLePhi": "LP1", "TenPhiLePhi": "Lệ phí chứng thực", "Gia": 2000, "HinhThucThu": "1"}],
+    "TaiLieuNop": [{"MaThanhPhanHoSo": "TP1", "DuocSoHoa": 1, "DuocTaiSuDung": 0, "DuocLayTuKhoDMQG": 0}],
+    "DanhSachGiayToKetQua": [{"MaGiayToKetQua": "KQ1", "DuongDanTepTinKetQua": "https://dvc.example/kq1.pdf"}],
+    "DanhSachHoSoBoSung": [{"NgayYeuCauBoSung": "20260316090000", "NgayBoSung": "20260316150000"}],
+}
+
+
+def dossier(seq: int = 1, **overrides) -> dict:
+    d = copy.deepcopy(_DOSSIER)
+    d["MaHoSo"] = f"H44.07-260315-{seq:05d}"
+    d.update(overrides)
+    return d
+
+
+def connect(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    ensure_raw_schema(con)
+    return con
+
+
+def reference_night(landing: Path, night: str = NIGHT) -> None:
+    write_night(landing, "dvcqg_coquan", night, units())
+    write_night(landing, "csdl_tthc", night, procedures())
+
+
+def quarantine(con, source: str) -> list[tuple]:
+    """(line_no, field, reason, raw_text) of a source's quarantine rows, in line order."""
+    return con.execute("select line_no, field, reason, raw_text from raw.quarantine where source = ?"
+                       " order by line_no nulls first, field", [source]).fetchall()
