@@ -126,19 +126,24 @@ SELECT t.*,
 FROM totals t;
 """
 
+# Shaped like dagster_project/publish.py writes them (row counts and gate summary as JSON).
 PUBLICATION_SQL = """
-CREATE TABLE publication_log AS SELECT * FROM (VALUES
-  ('run-2025-10-31', TIMESTAMP '2026-11-01 02:00:00', DATE '2026-10-31', '2025', 1200, 'passed'),
-  ('run-2026-09-30', TIMESTAMP '2026-10-01 02:00:00', DATE '2026-09-30', '2026', 900, 'passed'),
-  ('run-2026-10-15', TIMESTAMP '2026-10-16 02:00:00', DATE '2026-10-15', '2026', 950, 'passed'),
-  ('run-2026-10-31', TIMESTAMP '2026-11-01 03:00:00', DATE '2026-10-31', '2026', 990, 'passed: 1 warning')
-) t(run_id, published_at, as_of_date, rule_version, unit_score_rows, gate_summary);
+CREATE TABLE publication_log AS SELECT run_id, published_at, as_of_date, rule_version,
+       row_counts::JSON AS row_counts, gate_summary::JSON AS gate_summary FROM (VALUES
+  ('run-2025-10-31', TIMESTAMP '2026-11-01 02:00:00', DATE '2026-10-31', '2025', '{"unit_scores": 15}', '{}'),
+  ('run-2026-09-30', TIMESTAMP '2026-10-01 02:00:00', DATE '2026-09-30', '2026', '{"unit_scores": 15}', '{}'),
+  ('run-2026-10-15', TIMESTAMP '2026-10-16 02:00:00', DATE '2026-10-15', '2026', '{"unit_scores": 15}', '{}'),
+  ('run-2026-10-31', TIMESTAMP '2026-11-01 03:00:00', DATE '2026-10-31', '2026', '{"unit_scores": 15}',
+   '{"fct_unit_scores.row_count_drop_vs_previous_night": "warning-fail"}')
+) t(run_id, published_at, as_of_date, rule_version, row_counts, gate_summary);
 CREATE TABLE quality_results AS SELECT * FROM (VALUES
-  ('raw_dossiers', 'expect_column_values_to_not_be_null(ma_ho_so)', 'blocking', true, '0 null', NULL),
-  ('raw_dossiers', 'expect_column_values_to_be_in_set(trang_thai)', 'blocking', true, '0 unexpected', NULL),
-  ('fct_unit_scores', 'total_equals_sum_of_rounded_groups', 'blocking', true, 'max diff 0.00', NULL),
-  ('fct_unit_scores', 'row_count_drop_vs_previous_night', 'warning', false, '-12.5%', 'H48 delivered 1 of 2 files')
-) t(suite, expectation, severity, success, observed, details);
+  ('raw_dossiers', 'expect_column_values_to_not_be_null', 'ma_ho_so', 'blocking', true, '0 null'),
+  ('raw_dossiers', 'expect_column_values_to_be_in_set', 'trang_thai', 'blocking', true, '0 unexpected'),
+  ('fct_unit_scores', 'total_equals_sum_of_rounded_groups', NULL, 'blocking', true, 'max diff 0.00'),
+  ('fct_unit_scores', 'row_count_drop_vs_previous_night', NULL, 'warning', false, 'H48: -12.5%')
+) t(suite, expectation, column_name, severity, success, observed);
+ALTER TABLE quality_results ADD COLUMN run_id VARCHAR DEFAULT 'run-2026-10-31';
+ALTER TABLE quality_results ADD COLUMN checked_at TIMESTAMP DEFAULT TIMESTAMP '2026-11-01 02:50:00';
 """
 
 

@@ -125,7 +125,7 @@ def test_weak_sheet_lists_exactly_the_units_rated_yeu(db, national):
 def test_quality_annex_shows_gate_results_and_policies(national):
     text = [v for row in national[SHEET_QUALITY].iter_rows(values_only=True) for v in row if v is not None]
     assert "row_count_drop_vs_previous_night" in text
-    assert "H48 delivered 1 of 2 files" in text
+    assert "H48: -12.5%" in text
     assert "run-2026-10-31" in text and "run-2026-10-15" not in text
     assert "empty_full" in text
 

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 from .data import ReportData, load_report_data
+from .pdf import write_pdf
 from .workbook import write_workbook
 
 FILE_STEM = "bao-cao-chi-so"
@@ -23,7 +24,8 @@ def build_monthly_report(published_db: Path, month: str, out_dir: Path, *, unit:
     stem = f"{FILE_STEM}-{month}" + (f"-{_safe(unit)}" if unit else "")
     xlsx = write_workbook(data, target / f"{stem}.xlsx")
     _fix_zip_timestamps(xlsx, data)
-    return {"xlsx": xlsx}
+    pdf = write_pdf(data, target / f"{stem}.pdf")
+    return {"xlsx": xlsx, "pdf": pdf}
 
 
 def _safe(unit: str) -> str:

@@ -65,7 +65,7 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
             quality=_quality(con),
             publications=con.execute(
                 "SELECT l.* FROM publication_log l, params p WHERE l.as_of_date = p.as_of "
-                "AND l.rule_version = p.rule_version ORDER BY l.published_at").df(),
+                "AND l.rule_version = p.rule_version ORDER BY l.published_at, l.run_id").df(),
         )
 
 
@@ -204,5 +204,6 @@ def _quality(con) -> pd.DataFrame | None:
                          "AND NOT temporary").fetchone()[0]
     if not exists:
         return None
-    return con.execute("SELECT * FROM quality_results "
-                       "ORDER BY severity, success, suite, expectation").df()
+    # The whole row last in the sort key: the annex must not depend on storage order.
+    return con.execute("SELECT * FROM quality_results q "
+                       "ORDER BY severity, success, suite, expectation, q::VARCHAR").df()

@@ -82,7 +82,7 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
 
 def _weak_sheet(ws: Worksheet, data: ReportData) -> None:
     weak = data.weak.assign(unit_type_vi=data.weak.unit_type.map(UNIT_TYPE_TITLES).fillna(data.weak.unit_type))
-    _header(ws, data, f"Đơn vị xếp loại Yếu (dưới 50 điểm) — tháng {month_label(data.month)}", WEAK_COLUMNS)
+    _header(ws, data, f"Đơn vị xếp loại Yếu — tháng {month_label(data.month)}", WEAK_COLUMNS)
     end = _rows(ws, weak, WEAK_COLUMNS, HEADER_ROW + 1)
     if weak.empty:
         ws.cell(HEADER_ROW + 1, 1, "Không có đơn vị nào xếp loại Yếu.")
