@@ -2,13 +2,14 @@
 
     ensure_raw_schema(con)
     discover_sources(landing) -> list[str]
-    load_source(con, landing, source, pii_key) -> LoadSummary
+    load_source(con, landing, source, pii_key, nights=None) -> LoadSummary
     load_all(con, landing, pii_key) -> dict[str, LoadSummary]
 
 One module per source system declares its fields; `_loader` is the shared mechanism.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -37,9 +38,10 @@ def spec_for(source: str) -> SourceSpec:
     return SOURCES[source] if source in SOURCES else agency.spec(source)
 
 
-def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, pii_key: str) -> LoadSummary:
-    """Every complete, not yet loaded night of one source."""
-    return load_nights(con, Path(landing), [spec_for(source)], pii_key)[source]
+def load_source(con: duckdb.DuckDBPyConnection, landing: Path, source: str, pii_key: str,
+                nights: Collection[str] | None = None) -> LoadSummary:
+    """Every complete, not yet loaded night of one source (or only `nights`, YYYY-MM-DD)."""
+    return load_nights(con, Path(landing), [spec_for(source)], pii_key, only=nights)[source]
 
 
 def load_all(con: duckdb.DuckDBPyConnection, landing: Path, pii_key: str) -> dict[str, LoadSummary]:

@@ -10,6 +10,7 @@ whose bytes may legitimately repeat on another night); a record version already 
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,10 +57,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def load_nights(con: duckdb.DuckDBPyConnection, landing: Path, specs: list[SourceSpec],
-                pii_key: str) -> dict[str, LoadSummary]:
-    """Load every complete night of `specs`, nights in date order and, within a night, in the
-    order of `specs` (reference snapshots first), so that one run over 30 nights and 30 runs of
-    one night each end in the same raw state."""
+                pii_key: str, only: Collection[str] | None = None) -> dict[str, LoadSummary]:
+    """Load every complete night of `specs` (or only the nights named in `only`, YYYY-MM-DD:
+    a Dagster partition range), nights in date order and, within a night, in the order of
+    `specs` (reference snapshots first), so that one run over 30 nights and 30 runs of one
+    night each end in the same raw state."""
     ensure_raw_schema(con)
     _pseudonymise.install(con, pii_key)
     summaries = {s.name: LoadSummary() for s in specs}
@@ -67,7 +69,8 @@ def load_nights(con: duckdb.DuckDBPyConnection, landing: Path, specs: list[Sourc
     for rank, spec in enumerate(specs):
         found, notes = nights(landing, spec.name)
         summaries[spec.name].messages.extend(notes)
-        plan += [(n.extract_date, rank, n, spec) for n in found]
+        plan += [(n.extract_date, rank, n, spec) for n in found
+                 if only is None or n.extract_date.isoformat() in only]
     for _, _, night, spec in sorted(plan, key=lambda p: p[:2]):
         for mf in sorted(night.files, key=lambda m: m.name):
             _load_file(con, spec, night, mf, summaries[spec.name])
