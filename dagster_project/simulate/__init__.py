@@ -1,0 +1,136 @@
+"""The extract simulator: writes exactly the landing contract of spec/extracts.md.
+
+    simulate(landing, start, end, scale=0.002, seed=7, provinces=None, defects=()) -> summary
+
+Nights run from `start` to `end` inclusive. Same arguments give byte-identical files. Everything
+about dossiers is generated set-based in one in-memory DuckDB; Python loops only over nights and
+sources. See `defects.py` for the bad input each defect class injects, and where.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from . import catalogue, dossiers, landing as out, nightly
+from .calendar import calendar_frame
+from .defects import DEFECT_CLASSES, apply_defects
+from .units import CORE_DEPARTMENTS, directory
+
+__all__ = ["simulate", "DEFECT_CLASSES"]
+
+JSON_SOURCES = ["dvcqg_coquan", "csdl_tthc", "dvcqg_dvctt", "dvcqg_hoso", "dvcqg_pakn", "dvcqg_danhgia"]
+
+# Latent behaviour of every unit, drawn from the seed: a province (or ministry) quality `qp`
+# shared by its units, each unit's own draw, and about one unit in eight markedly weak — so that
+# provinces mostly land at 60–95 points and some departments and communes below 50.
+UNIT_BEHAVIOUR = """
+create or replace table units as
+with b as (select *, 0.35 + 0.6 * rnd(scope, 'qp') as qp from units_df),
+q as (select *, greatest(0.02, least(0.99, 0.65 * qp + 0.35 * rnd(code, 'q')
+                  - case when rnd(code, 'weak') < 0.12 then 0.3 else 0 end)) as q from b)
+select *,
+    case kind when 'SO' then scope || '|TINH|' || slot when 'XA' then scope || '|XA|0'
+              when 'DON_VI' then scope || '|BO|0' end as grp,
+    0.55 + 0.44 * q as p_ontime,
+    0.05 + 0.85 * pow(q, 1.3) as p_online,
+    0.2 + 0.75 * q as p_payonline,
+    0.05 + 0.6 * q as p_digit,
+    0.02 + 0.6 * pow(q, 1.5) as p_reuse,
+    0.08 * pow(q, 3) as p_kho,
+    0.15 + 0.6 * q as p_vneid,
+    0.2 + 0.6 * q as p_csdldc,
+    0.25 + 0.7 * q as p_eresult,
+    0.005 + 0.06 * (1 - q) as p_unsat,
+    0.15 + 0.3 * q as p_rate,
+    0.3 + 0.68 * q as p_pakn_ontime,
+    case when rnd(code, 'sync') < 0.1 then 0.6 + 0.3 * rnd(code, 'sync2')
+         when rnd(code, 'sync') < 0.55 then 1.0 else 0.9 + 0.1 * rnd(code, 'sync2') end as sync_rate
+from q
+"""
+
+
+def _connect(seed: int) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set preserve_insertion_order = true")
+    # 53 bits of a seeded hash -> uniform double in [0, 1)
+    con.execute(f"create macro rnd(a, b) as (hash({int(seed)}, a, b) >> 11)::double / 9007199254740992.0")
+    con.execute("create macro f(t) as strftime(t, '%Y%m%d%H%M%S')")
+    return con
+
+
+def _load_units(con: duckdb.DuckDBPyConnection, seed: int, provinces: list[str] | None) -> list[str]:
+    units_df = directory(seed).copy()
+    if provinces is None:
+        units_df["selected"] = True
+    else:
+        known = set(units_df.loc[units_df.kind == "TINH", "code"])
+        unknown = sorted(set(provinces) - known)
+        if unknown:
+            raise ValueError(f"unknown province codes {unknown}; known: {sorted(known)}")
+        units_df["selected"] = units_df["scope"].isin(provinces)
+    con.register("units_df", units_df)
+    con.execute(UNIT_BEHAVIOUR)
+    con.unregister("units_df")
+    dept = [(i, m) for i, (_, m) in enumerate(CORE_DEPARTMENTS, start=1)]
+    con.execute("create or replace table dept_ministry as select * from (values " +
+                ", ".join(f"({i}, {m})" for i, m in dept) + ") v(slot, ministry)")
+    return sorted(units_df.loc[units_df.kind == "TINH", "province_name"].tolist())
+
+
+def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, seed: int = 7,
+             provinces: list[str] | None = None, defects: Sequence[str] = ()) -> dict:
+    """Write nights start..end (inclusive) into `landing`; return {source: {nights, rows, bytes}}."""
+    if end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    bad = sorted(set(defects) - set(DEFECT_CLASSES))
+    if bad:
+        raise ValueError(f"unknown defect classes {bad}; known: {list(DEFECT_CLASSES)}")
+    landing = Path(landing)
+    con = _connect(seed)
+    province_names = _load_units(con, seed, provinces)
+
+    dossier_start = start - timedelta(days=dossiers.LEAD_DAYS)
+    prev_month = (start.replace(day=1) - timedelta(days=1)).replace(day=1)  # bcqg reports it early in a month
+    count_start = min(prev_month, dossier_start)
+    cal = calendar_frame(count_start - timedelta(days=7), end + timedelta(days=500))
+    con.register("cal_df", cal)
+    con.execute("create table cal as select * from cal_df")
+    con.execute("create table wd as select cum as idx, d from cal where working")
+    con.unregister("cal_df")
+
+    catalogue.build(con, start, end)
+    dossiers.build_unit_days(con, scale, count_start, end)
+    dossiers.build_dossiers(con, dossier_start)
+    dossiers.build_versions(con, start, end)
+
+    summary: dict[str, dict[str, int]] = {}
+    night = start
+    while night <= end:
+        for source, written in _write_night(con, landing, night, province_names).items():
+            tamper = apply_defects(con, landing, source, night, start, written, defects)
+            out.write_manifest(out.night_dir(landing, source, night), source, night, written, tamper=tamper)
+            s = summary.setdefault(source, {"nights": 0, "rows": 0, "bytes": 0})
+            s["nights"] += 1
+            s["rows"] += sum(w.rows for w in written)
+            s["bytes"] += sum(w.path.stat().st_size for w in written)
+        night += timedelta(days=1)
+    con.close()
+    return summary
+
+
+def _write_night(con, landing: Path, night: date, province_names: list[str]) -> dict[str, list[out.Written]]:
+    queries = {
+        "dvcqg_coquan": nightly.coquan(),
+        "csdl_tthc": nightly.tthc(night),
+        "dvcqg_hoso": nightly.hoso(night, province_names),
+    }
+    written = {}
+    for source, query in queries.items():
+        folder = out.night_dir(landing, source, night)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "_manifest.json").unlink(missing_ok=True)  # a night being rewritten is not complete
+        written[source] = [out.write_jsonl(con, query, folder)]
+    return written

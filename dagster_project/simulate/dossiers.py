@@ -1,0 +1,163 @@
+"""Dossiers and their nightly versions, generated set-based in DuckDB.
+
+Every random draw is `rnd(h, tag)`: a hash of the seed, the dossier's own key and a tag. A dossier
+therefore depends only on (seed, unit, day, sequence) — not on which provinces or nights were
+asked for — so a two-province run is an exact subset of the national one, and night D has the
+same bytes whatever range it was generated in (up to updates of dossiers received more than
+LEAD_DAYS before the first night, which are not generated).
+
+A dossier's life is a list of events (received, processing, supplement cycles, an end state,
+returned). The portal syncs the dossier's state once per night it changed, so events are collapsed
+to the last one per (dossier, Vietnam day): one version per night, NgayCapNhat in that night.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+
+from .calendar import MEAN_DAY_FACTOR
+
+MONTH_VOLUME = 5_000_000  # dossiers received nationally in a 30-day month at scale 1
+LEAD_DAYS = 30  # dossiers received this long before the first night still send updates
+
+
+def build_unit_days(con: duckdb.DuckDBPyConnection, scale: float, count_start: date, end: date) -> None:
+    """Dossiers received per unit per day, for every receiving unit: `unit_day(code, d, cum, n)`.
+    The expected count is the unit's share of the national volume (so a province has the same
+    volume in a national and a restricted run) times the day's factor (weekends, holidays)."""
+    per_day = scale * MONTH_VOLUME / 30 / MEAN_DAY_FACTOR
+    con.execute(f"""
+    create or replace table unit_day as
+    select u.code, u.grp, c.d, c.cum,
+           floor({per_day} * u.weight / (select sum(weight) from units) * c.day_factor + rnd(u.code || c.d, 'n'))::int as n
+    from units u join cal c on c.d between date '{count_start}' and date '{end}'
+    where u.selected and u.weight > 0 and u.grp in (select grp from picks)
+    order by c.d, u.code
+    """)
+
+
+def build_dossiers(con: duckdb.DuckDBPyConnection, first: date) -> None:
+    """One row per dossier received from `first` on, with its whole future already decided."""
+    con.execute(f"""
+    create or replace table dossier as
+    with x as (
+        select code, grp, d, cum, unnest(range(1, n + 1)) as seq from unit_day where d >= date '{first}'
+    ), y as (
+        select x.*, hash(code, d, seq) as h from x
+    ), z as (
+        select y.*, k.MaTTHC, k.ThoiHanGiaiQuyet as N, k.DonViThoiHan as dv, k.MucDoDVC, k.CoPhiLePhi, k.fee,
+               k.YeuCauKetQuaGiay, k.DoiTuongThucHien,
+               u.scope, u.system, u.place, u.province_name, u.p_ontime, u.p_online, u.p_payonline, u.p_digit,
+               u.p_reuse, u.p_kho, u.p_vneid, u.p_csdldc, u.p_eresult, u.p_unsat, u.p_rate, u.p_pakn_ontime, u.sync_rate
+        from y join units u using (code) join picks k
+          on k.grp = y.grp and k.rank = 1 + floor(k.n_grp * pow(rnd(y.h, 'proc'), 2.2))::int
+    ), c as (
+        select z.*,
+            code || '-' || strftime(d, '%y%m%d') || '-' || lpad(seq::varchar, 5, '0') as MaHoSo,
+            case when MucDoDVC <> 'none' and rnd(h, 'ch') < p_online then 2
+                 when rnd(h, 'ch2') < 0.03 then 3 when rnd(h, 'ch3') < 0.3 then null else 1 end as channel,
+            rnd(h, 'out') as u_out, rnd(h, 'ot') < p_ontime as on_time, rnd(h, 'f') as u_f
+        from z
+    ), t as (
+        select c.*,
+            d::timestamp + to_seconds(floor(case when channel = 2 then 25200 + 36000 * rnd(h, 't') else 27000 + 34200 * rnd(h, 't') end)::bigint) as recv_ts,
+            case when on_time then pow(u_f, 1.6) else 1.1 + 0.7 * u_f end as f
+        from c
+    ), k as (
+        select t.*,
+            case when on_time then least(N, floor(f * N)) else greatest(N + 1, ceil(f * N)) end::int as k_wd,
+            epoch(recv_ts - d::timestamp)::bigint as tod
+        from t
+    ), due as (
+        select k.*,
+            case dv when 'ngày làm việc' then w1.d::timestamp + to_seconds(tod)
+                    when 'ngày' then recv_ts + to_days(N) else recv_ts + to_hours(N) end as due_ts,
+            case dv when 'ngày làm việc' then
+                    case when k_wd = 0 then recv_ts + to_seconds(floor(600 + greatest(0, 63000 - tod) * rnd(h, 'e'))::bigint)
+                         else w2.d::timestamp + to_seconds(floor(27000 + 34200 * rnd(h, 'e'))::bigint) end
+                 else recv_ts + to_seconds(floor(f * N * case dv when 'ngày' then 86400 else 3600 end)::bigint) end as end_raw
+        from k left join wd w1 on w1.idx = k.cum + k.N left join wd w2 on w2.idx = k.cum + k.k_wd
+    ), sup as (
+        select due.*,
+            case when on_time then least(end_raw, due_ts) else greatest(end_raw, due_ts + to_seconds(3600)) end as end0,
+            u_out >= 0.03 and rnd(h, 'sup') < 0.06 and N >= 3 and dv <> 'giờ' as has_sup,
+            rnd(h, 'nosup') < 0.1 as never_supplied,
+            rnd(h, 'sup2') < 0.15 as has_sup2
+        from due
+    ), s1 as (
+        select sup.*,
+            case when has_sup then recv_ts + to_seconds(floor(0.3 * epoch(end0 - recv_ts))::bigint) end as req1
+        from sup
+    ), s2 as (
+        select s1.*,
+            case when has_sup and not never_supplied then req1 + to_seconds(floor(86400 * (1 + 4 * rnd(h, 's1')))::bigint) end as sup1
+        from s1
+    ), s3 as (
+        select s2.*,
+            case when has_sup2 then sup1 + to_seconds(floor(0.2 * epoch(end0 - recv_ts))::bigint) end as req2
+        from s2
+    ), s4 as (
+        select s3.*,
+            case when req2 is not null then req2 + to_seconds(floor(86400 * (1 + 2 * rnd(h, 's2')))::bigint) end as sup2
+        from s3
+    ), fin as (
+        select s4.*,
+            case when has_sup and never_supplied then null
+                 -- the clock stops while the applicant supplements: work resumes that many whole days later
+                 else end0 + to_days((ceil(coalesce(epoch(sup1 - req1), 0) / 86400) + ceil(coalesce(epoch(sup2 - req2), 0) / 86400))::int) end as end_ts,
+            case when u_out < 0.015 then 3 when u_out < 0.025 then 7 when u_out < 0.03 then 8
+                 when has_sup and never_supplied then null else 9 end as term_status
+        from s4
+    ), term as (
+        select fin.*,
+            case term_status when 3 then recv_ts + to_seconds(floor(1800 + 129600 * rnd(h, 'ref'))::bigint)
+                 when 9 then end_ts
+                 when 7 then recv_ts + to_seconds(floor(0.5 * epoch(end0 - recv_ts))::bigint)
+                 when 8 then recv_ts + to_seconds(floor(0.6 * epoch(end0 - recv_ts))::bigint) end as term_ts
+        from fin
+    )
+    select h, MaHoSo, code as MaCoQuan, scope, system, place, province_name, d, MaTTHC, N, dv, channel,
+        case when channel = 2 then recv_ts - to_seconds(floor(60 + 72000 * pow(rnd(h, 'sub'), 2))::bigint) else recv_ts end as submit_ts,
+        recv_ts, due_ts, end_ts, term_status, term_ts,
+        case when term_status = 9 then end_ts + to_seconds(floor(case when rnd(h, 'ret') < 0.6 then 300 + 7200 * rnd(h, 'ret2')
+                                                                     else 43200 + 300000 * rnd(h, 'ret2') end)::bigint) end as ret_ts,
+        case when recv_ts + to_seconds(floor(1800 + 9000 * rnd(h, 'p'))::bigint) < least(req1, term_ts)
+             then recv_ts + to_seconds(floor(1800 + 9000 * rnd(h, 'p'))::bigint) end as proc_ts,
+        req1, sup1, req2, sup2,
+        rnd(h, 'sync') < sync_rate as synced,
+        case when list_contains(DoiTuongThucHien, 'CONG_DAN') and (not list_contains(DoiTuongThucHien, 'DOANH_NGHIEP') or rnd(h, 'lodt') < 0.75) then 1
+             when list_contains(DoiTuongThucHien, 'DOANH_NGHIEP') then 2 when rnd(h, 'lodt') < 0.1 then 3 else 4 end as lodt,
+        (coalesce(channel, 1) = 2 and rnd(h, 'vneid') < p_vneid)::int as vneid,
+        rnd(h, 'csdl') < p_csdldc as csdldc,
+        rnd(h, 'dig') < p_digit as digitised,
+        rnd(h, 'reuse') < p_reuse as reused,
+        rnd(h, 'kho') < p_kho as from_store,
+        rnd(h, 'eres') < p_eresult as eresult,
+        CoPhiLePhi = 1 as has_fee, fee, rnd(h, 'exempt') < 0.15 as fee_exempt,
+        CoPhiLePhi = 1 and rnd(h, 'pay') < p_payonline as paid_online,
+        1 + floor(3 * rnd(h, 'ncomp'))::int as n_comp,
+        p_unsat, p_rate, p_pakn_ontime
+    from term
+    """)
+
+
+def build_versions(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    """`versions`: the dossier's state at its last event of each Vietnam day inside the nights."""
+    hi = end + timedelta(days=1)
+    con.execute(f"""
+    create or replace table versions as
+    with e as (
+        select h, unnest([{{'s': 2, 't': recv_ts}}, {{'s': 4, 't': proc_ts}}, {{'s': 5, 't': req1}}, {{'s': 4, 't': sup1}},
+                          {{'s': 5, 't': req2}}, {{'s': 4, 't': sup2}}, {{'s': term_status, 't': term_ts}},
+                          {{'s': 10, 't': ret_ts}}]) as e
+        from dossier
+        where coalesce(ret_ts, term_ts, sup2, req2, sup1, req1, recv_ts) >= timestamp '{start}'
+    ), g as (
+        select h, e.t::date as day, arg_max(e.s, e.t) as s, max(e.t) as t
+        from e where e.t >= timestamp '{start}' and e.t < timestamp '{hi}' and e.s is not null
+        group by h, e.t::date
+    )
+    select g.day, g.s, g.t, d.* from g join dossier d using (h)
+    order by g.day, g.t, d.MaHoSo
+    """)

@@ -1,0 +1,158 @@
+"""The extract simulator writes exactly the landing contract, deterministically."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from dagster_project.simulate import simulate
+from dagster_project.simulate.calendar import add_working_days
+
+START, END = date(2026, 2, 9), date(2026, 2, 24)  # spans Tết 2026 (16–20 February)
+PROVINCES = ["H44", "H06"]
+ARGS = dict(scale=0.004, seed=7, provinces=PROVINCES)
+
+HOSO_FIELDS = ["MaHoSo", "MaTTHC", "MaCoQuan", "KenhThucHien", "TrangThaiHoSo", "NgayNopHoSo", "NgayTiepNhan",
+               "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "NgayTuChoi", "NgayCapNhat", "LoaiDoiTuong", "DinhDanhCHS",
+               "ChuHoSo", "TaiKhoanDuocXacThucVoiVNeID", "DSKetNoiCSDL", "HoSoCoThanhPhanSoHoa",
+               "DuocThanhToanTrucTuyen", "DanhSachLePhi", "TaiLieuNop", "DanhSachGiayToKetQua", "DanhSachHoSoBoSung"]
+COQUAN_FIELDS = ["MaCoQuan", "TenCoQuan", "LoaiCoQuan", "MaCoQuanCha", "MaDinhDanh", "HieuLucTu", "HieuLucDen"]
+TTHC_FIELDS = ["MaTTHC", "TenTTHC", "CapThucHien", "CoQuanCongBo", "MucDoDVC", "DuDieuKienToanTrinh",
+               "YeuCauKetQuaGiay", "CoPhiLePhi", "DoiTuongThucHien", "ThoiHanGiaiQuyet", "DonViThoiHan",
+               "DayDuBoPhanTaoThanh", "NgayQuyetDinhCongBo", "NgayHieuLucCanCu", "NgayCongKhai", "TrangThai"]
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("landing")
+    simulate(root, START, END, **ARGS)
+    return root
+
+
+def read_jsonl(landing: Path, source: str, night: date | None = None) -> list[dict]:
+    folders = [landing / source / night.isoformat()] if night else sorted((landing / source).iterdir())
+    rows = []
+    for folder in folders:
+        with gzip.open(folder / "part-00000.jsonl.gz", "rt", encoding="utf-8") as f:
+            rows.extend(json.loads(line) for line in f)
+    return rows
+
+
+def ts(s: str) -> datetime:
+    return datetime.strptime(s, "%Y%m%d%H%M%S")
+
+
+def all_bytes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_does_not(landing, tmp_path):
+    again = tmp_path / "again"
+    simulate(again, START, END, **ARGS)
+    assert all_bytes(again) == all_bytes(landing)
+    other = tmp_path / "other"
+    simulate(other, START, START, **{**ARGS, "seed": 8})
+    name = f"dvcqg_hoso/{START}/part-00000.jsonl.gz"
+    assert all_bytes(other)[name] != all_bytes(landing)[name]
+
+
+def test_every_night_has_a_manifest_written_last_that_matches_its_files(landing):
+    folders = [f for source in landing.iterdir() for f in source.iterdir()]
+    assert {f.parent.name for f in folders} >= {"dvcqg_hoso", "dvcqg_coquan", "csdl_tthc"}
+    assert len({f.name for f in folders}) == (END - START).days + 1
+    for folder in folders:
+        manifest = json.loads((folder / "_manifest.json").read_text(encoding="utf-8"))
+        assert manifest["source"] == folder.parent.name
+        assert manifest["extract_date"] == folder.name
+        assert manifest["window_start"] == f"{folder.name}T00:00:00+07:00"
+        assert manifest["window_end"].endswith("T00:00:00+07:00")
+        assert manifest["schema_version"] == "1.0"
+        for entry in manifest["files"]:
+            data = folder / entry["name"]
+            assert hashlib.sha256(data.read_bytes()).hexdigest() == entry["sha256"]
+            if data.suffix == ".gz":
+                with gzip.open(data, "rt", encoding="utf-8") as f:
+                    lines = sum(1 for _ in f)
+            else:
+                lines = data.read_text(encoding="utf-8-sig").count("\n") - 1  # header row
+            assert lines == entry["rows"]
+            assert (folder / "_manifest.json").stat().st_mtime_ns >= data.stat().st_mtime_ns
+
+
+def test_dossier_versions_carry_every_field_and_stay_in_their_night(landing):
+    for night in (START, date(2026, 2, 12)):
+        rows = read_jsonl(landing, "dvcqg_hoso", night)
+        assert rows
+        for r in rows:
+            assert list(r) == HOSO_FIELDS
+            assert ts(r["NgayCapNhat"]).date() == night
+            assert r["TrangThaiHoSo"] in range(1, 11)
+            assert r["KenhThucHien"] in (1, 2, 3, None)
+            assert re.fullmatch(r"\d{12}", r["DinhDanhCHS"][0]["SoDinhDanh"])
+            assert re.fullmatch(r"0\d{9}", r["ChuHoSo"]["SoDienThoai"])
+            assert all(isinstance(fee["Gia"], int) for fee in r["DanhSachLePhi"])
+
+
+def test_dossier_codes_name_the_receiving_unit_and_day(landing):
+    rows = read_jsonl(landing, "dvcqg_hoso")
+    units = {r["MaCoQuan"] for r in read_jsonl(landing, "dvcqg_coquan", START)}
+    for r in rows:
+        m = re.fullmatch(r"(H\d{2}\.\d{2,3})-(\d{6})-(\d{5})", r["MaHoSo"])
+        assert m, r["MaHoSo"]
+        assert m.group(1) == r["MaCoQuan"] and r["MaCoQuan"] in units
+        assert m.group(2) == r["NgayTiepNhan"][2:8]
+    # a dossier reappears on later nights as its state changes
+    by_code: dict[str, list[dict]] = {}
+    for r in rows:
+        by_code.setdefault(r["MaHoSo"], []).append(r)
+    multi = [v for v in by_code.values() if len(v) > 1]
+    assert multi
+    for versions in multi:
+        days = [ts(v["NgayCapNhat"]).date() for v in versions]
+        assert len(set(days)) == len(days)
+
+
+def test_due_dates_count_working_days_skipping_weekends_and_tet(landing):
+    catalogue = {r["MaTTHC"]: r for r in read_jsonl(landing, "csdl_tthc", END)}
+    checked = crossing_tet = 0
+    for r in read_jsonl(landing, "dvcqg_hoso"):
+        proc = catalogue[r["MaTTHC"]]
+        if proc["DonViThoiHan"] != "ngày làm việc":
+            continue
+        received, due = ts(r["NgayTiepNhan"]), ts(r["NgayHenTra"])
+        assert due.date() == add_working_days(received.date(), proc["ThoiHanGiaiQuyet"]), r["MaHoSo"]
+        assert due.time() == received.time()
+        checked += 1
+        crossing_tet += received.date() < date(2026, 2, 16) <= due.date()
+    assert checked > 100 and crossing_tet > 0
+    # the known case: 3 working days from Friday 13 Feb 2026 skip the weekend and the Tết week
+    assert add_working_days(date(2026, 2, 13), 3) == date(2026, 2, 25)
+
+
+def test_unit_directory_is_the_real_post_merger_map(landing):
+    units = {r["MaCoQuan"]: r for r in read_jsonl(landing, "dvcqg_coquan", START)}
+    assert list(next(iter(units.values()))) == COQUAN_FIELDS
+    assert units["H44"]["TenCoQuan"] == "UBND tỉnh Phú Thọ" and units["H44"]["MaDinhDanh"] == "000.00.00.H44"
+    kinds = {}
+    for u in units.values():
+        kinds.setdefault(u["LoaiCoQuan"], []).append(u)
+        assert u["MaCoQuan"].split(".")[0] in PROVINCES
+    assert len(kinds["TINH"]) == 2 and "BO" not in kinds
+    assert 15 * 2 <= len(kinds["SO"]) <= 20 * 2
+    assert all(u["MaCoQuanCha"] in PROVINCES for u in kinds["SO"] + kinds["XA"])
+    assert any(u["TenCoQuan"] == "Sở Tư pháp tỉnh Phú Thọ" for u in kinds["SO"])
+    assert len([u for u in kinds["XA"] if u["MaCoQuanCha"] == "H44"]) == 148  # Phú Thọ's communes since July 2025
+
+
+def test_procedure_catalogue_snapshot(landing):
+    rows = read_jsonl(landing, "csdl_tthc", END)
+    assert list(rows[0]) == TTHC_FIELDS
+    assert 1000 < len(rows) < 6000
+    assert {r["MucDoDVC"] for r in rows} == {"none", "một phần", "toàn trình"}
+    assert all(re.fullmatch(r"[12]\.\d{6}", r["MaTTHC"]) for r in rows)
+    assert {r["CoQuanCongBo"] for r in rows if r["MaTTHC"].startswith("2.")} == set(PROVINCES)
