@@ -23,6 +23,16 @@ UNIT_TYPE_TITLES = {
     "DON_VI": "Đơn vị trực thuộc",
 }
 
+# Annex headers for the gate's and the publication log's columns; unknown columns keep their name.
+ANNEX_HEADERS = {
+    "run_id": "Lần chạy", "checked_at": "Thời điểm kiểm tra", "asset": "Tài sản dữ liệu", "suite": "Bộ kiểm tra",
+    "expectation": "Kiểm tra", "column_name": "Cột", "severity": "Mức độ", "success": "Đạt",
+    "observed": "Giá trị quan sát", "details": "Chi tiết", "published_at": "Thời điểm công bố",
+    "as_of_date": "Số liệu đến ngày", "rule_version": "Bộ tiêu chí", "row_counts": "Số dòng",
+    "gate_summary": "Tóm tắt kiểm tra", "criterion_code": "Mã tiêu chí", "policy_applied": "Chính sách áp dụng",
+    "units": "Số đơn vị",
+}
+
 WEAK_BAND = "Yếu"
 # Fill colour and whether the text on it must be white, best band first.
 BAND_COLOURS: dict[str, tuple[str, bool]] = {

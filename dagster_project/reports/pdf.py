@@ -56,22 +56,15 @@ def write_pdf(data: ReportData, path: Path) -> Path:
     sections = _chart_sections(data)
     _title_page(pdf, data)
     pdf.add_page()
-    n = 0
-    for title, units in sections:
-        for part, chunk in enumerate(_chunks(units)):
-            n += part == 0
-            _figure(pdf, f"{n}. Xếp hạng: {title}" if part == 0 else None, charts.ranked_bars(chunk))
+    n = _per_section(pdf, 0, "Xếp hạng", sections, charts.ranked_bars)
     n += 1
     _figure(pdf, f"{n}. Xu hướng tổng điểm theo tháng", charts.trend_lines(data.trend),
             "Điểm bình quân của các tỉnh, thành phố và của các bộ, ngành mỗi tháng (số liệu công bố mới nhất "
             f"của từng tháng, bộ tiêu chí {data.rule_version})"
             + (f"; đường riêng là tổng điểm của {data.unit_name}." if data.unit else "."))
     names = dict(zip(data.ranking.unit_code, data.ranking.unit_name))
-    for title, units in sections:
-        for part, chunk in enumerate(_chunks(units)):
-            n += part == 0
-            _figure(pdf, f"{n}. Điểm từng nhóm, % điểm tối đa: {title}" if part == 0 else None,
-                    charts.group_heatmap(data.group_pct, list(chunk.unit_code), names))
+    n = _per_section(pdf, n, "Điểm từng nhóm, % điểm tối đa", sections,
+                     lambda chunk: charts.group_heatmap(data.group_pct, list(chunk.unit_code), names))
     _heading(pdf, f"{n + 1}. Bảng xếp hạng", new_page=True)
     _ranking_table(pdf, data)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,16 +80,21 @@ def _chart_sections(data: ReportData) -> list[tuple[str, pd.DataFrame]]:
     return sorted(by_section, key=lambda s: s[1].block.iloc[0] != "TINH")
 
 
-def _chunks(units: pd.DataFrame):
-    ordered = units.sort_values(["total", "unit_code"], ascending=[False, True])
-    for start in range(0, len(ordered), CHART_CHUNK):
-        yield ordered.iloc[start:start + CHART_CHUNK]
+def _per_section(pdf: FPDF, n: int, what: str, sections, draw) -> int:
+    """One numbered chart per section, best unit first, split so that each part fits a page."""
+    for title, units in sections:
+        n += 1
+        ordered = units.sort_values(["total", "unit_code"], ascending=[False, True])
+        for start in range(0, len(ordered), CHART_CHUNK):
+            _figure(pdf, f"{n}. {what}: {title}" if start == 0 else None,
+                    draw(ordered.iloc[start:start + CHART_CHUNK]))
+    return n
 
 
 def _title_page(pdf: FPDF, data: ReportData) -> None:
     pdf.add_page()
     pdf.set_fill_color(*NAVY)
-    pdf.rect(0, 0, 210, 8, style="F")
+    pdf.rect(0, 0, pdf.w, 8, style="F")
     pdf.set_y(28)
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(*NAVY)

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .data import ReportData
-from .labels import GROUPS, LEGAL_BASIS, TITLE, UNIT_TYPE_TITLES, band_colour, date_label, month_label
+from .labels import ANNEX_HEADERS, GROUPS, LEGAL_BASIS, TITLE, UNIT_TYPE_TITLES, band_colour, date_label, month_label
 
 SCORE, CHANGE, COUNT, RATIO = "0.00", "+0.00;-0.00;0.00", "#,##0", "0.00%"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -94,17 +94,13 @@ def _quality_sheet(ws: Worksheet, data: ReportData) -> None:
     criterion was scored by policy (empty denominator, not applicable) rather than by data."""
     ws.cell(1, 1, f"Phụ lục: chất lượng dữ liệu — tháng {month_label(data.month)}").font = Font(bold=True, size=13)
     ws.cell(2, 1, _scope_line(data)).font = Font(italic=True)
-    row = 4
-    quality = data.quality if data.quality is not None else None
-    row = _table_block(ws, row, "Kết quả kiểm tra chất lượng (quality gate)", quality,
+    row = _table_block(ws, 4, "Kết quả kiểm tra chất lượng (quality gate)", data.quality,
                        "Tệp công bố không có bảng kết quả kiểm tra chất lượng (quality_results).")
     row = _table_block(ws, row + 1, "Lần công bố", data.publications, "Không có bản ghi công bố cho ngày số liệu này.")
-    policies = data.policies.rename(columns={"criterion_code": "Mã tiêu chí", "policy_applied": "Chính sách áp dụng",
-                                             "units": "Số đơn vị"})
-    _table_block(ws, row + 1, "Tiêu chí chấm theo chính sách (mẫu số bằng 0, không áp dụng)", policies,
+    _table_block(ws, row + 1, "Tiêu chí chấm theo chính sách (mẫu số bằng 0, không áp dụng)", data.policies,
                  "Không có tiêu chí nào chấm theo chính sách.")
-    for i, width in enumerate((22, 48, 14, 12, 24, 40), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    for i in range(1, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 24 if i > 1 else 20
     ws.freeze_panes = "A4"
 
 
@@ -114,7 +110,7 @@ def _table_block(ws: Worksheet, row: int, title: str, frame: pd.DataFrame | None
     if frame is None or frame.empty:
         ws.cell(row, 1, empty_text).font = Font(italic=True)
         return row + 1
-    columns: list[Column] = [(str(c), str(c), None, 0) for c in frame.columns]
+    columns: list[Column] = [(ANNEX_HEADERS.get(str(c), str(c)), str(c), None, 0) for c in frame.columns]
     _header_cells(ws, row, columns)
     end = _rows(ws, frame, columns, row + 1)
     if "success" in frame.columns:
