@@ -49,10 +49,7 @@ base as (
 horizons as (
     select
         b.*,
-        least(cast({{ dbt.last_day('b.received_date', 'month') }} as date), b.as_of_date) as eval_m,
-        least(cast({{ dbt.last_day('b.received_date', 'quarter') }} as date), b.as_of_date) as eval_q,
-        least(cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'case when extract(month from b.received_date) <= 6 then 6 else 12 end', dbt.date_trunc('year', 'b.received_date'))) }} as date), b.as_of_date) as eval_h,
-        least(cast({{ dbt.last_day('b.received_date', 'year') }} as date), b.as_of_date) as eval_y
+        {{ horizon_eval_dates('b.received_date', 'b.as_of_date') }}
     from base as b
 )
 

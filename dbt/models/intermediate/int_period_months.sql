@@ -1,10 +1,18 @@
 -- Period x month bridge: every month, quarter, half, year and year-to-date that has data up to the
 -- as-of date, with its months. An open period is judged as of eval_date = min(period end, as-of date).
-with months as (
-    select distinct {{ dbt.date_trunc('month', 'received_date') }} as month_start
-    from {{ ref('stg_dossiers') }}
+with data_days as (
+    select received_date as day from {{ ref('stg_dossiers') }}
+    union all
+    select received_date from {{ ref('stg_feedback') }}
+    union all
+    select decision_date from {{ ref('stg_procedure_announcements') }}
+),
+
+months as (
+    select distinct {{ dbt.date_trunc('month', 'day') }} as month_start
+    from data_days
     cross join {{ ref('int_run_context') }} as ctx
-    where received_date <= ctx.as_of_date
+    where day <= ctx.as_of_date
 ),
 
 labelled as (

@@ -10,7 +10,11 @@ with_length as (
     select
         p.*,
         case period_type when 'month' then 1 when 'quarter' then 3 when 'half' then 6 else 12 end
-            as months_in_period
+            as months_in_period,
+        -- a year-to-date covers only the months up to its evaluation date
+        case when period_type = 'ytd' then extract(month from eval_date)
+             when period_type = 'month' then 1 when period_type = 'quarter' then 3
+             when period_type = 'half' then 6 else 12 end as months_covered
     from periods as p
 )
 

@@ -1,8 +1,10 @@
 -- Additive dossier counts per receiving unit and month: the compact base every period and every
 -- ancestor sums (5M dossiers → one row per unit-month).
-{% set flags = ['on_time_m', 'on_time_q', 'on_time_h', 'on_time_y', 'clgq_3_den', 'clgq_3_num',
+{% set flags = ['clgq_3_den', 'clgq_3_num',
                 'tttt_3_den', 'tttt_3_num', 'mdsh_1_den', 'mdsh_1_num', 'mdsh_2_num', 'mdsh_3_num',
-                'mdsh_4_num', 'mdsh_5_num', 'mdhl_3_num_m', 'mdhl_3_num_q', 'mdhl_3_num_h', 'mdhl_3_num_y'] %}
+                'mdsh_4_num', 'mdsh_5_num',
+                'on_time_m', 'on_time_q', 'on_time_h', 'on_time_y',
+                'mdhl_3_num_m', 'mdhl_3_num_q', 'mdhl_3_num_h', 'mdhl_3_num_y'] %}
 select
     unit_code,
     received_month,

@@ -14,7 +14,7 @@ scored_units as (
     select
         u.unit_code, u.unit_name, u.unit_type, u.block, u.parent_code,
         p.period_type, p.period, p.period_start, p.period_end, p.eval_date, p.as_of_date, p.rule_version
-    from {{ ref('dim_unit') }} as u
+    from {{ ref('int_units') }} as u
     cross join {{ ref('int_periods') }} as p
     where (u.valid_from is null or u.valid_from <= p.eval_date)
       and (u.valid_to is null or u.valid_to >= p.period_start)
