@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .settings import home
 
-DEMO_PROVINCES = ["H44", "H26"]
+DEMO_PROVINCES = ["H44", "H24"]
 DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
 
 
@@ -44,18 +44,42 @@ def cmd_simulate(args) -> int:
     return 0
 
 
-def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_refresh: bool = False):
-    """Execute the nightly job in this process; returns the Dagster result."""
+def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_refresh: bool = False,
+                nights: tuple[str, str] | None = None, log_level: str = "INFO"):
+    """Run the nightly job in this process over `nights` (default: every complete night in
+    landing/), then, if it published, the month's report. Returns the nightly job's result."""
     import dagster as dg
 
     from .definitions import defs
+    from .ops import complete_nights
 
+    landed = complete_nights(home().landing)
+    if not landed:
+        raise SystemExit(f"nothing to run: no complete night (no _manifest.json) under {home().landing}")
+    first, last = nights or (landed[0], landed[-1])
+    instance = dg.DagsterInstance.get()
     config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
-    return defs.get_job_def("nightly").execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        run_config={"ops": {"dbt_models": {"config": config}}},
+    result = defs.get_job_def("nightly").execute_in_process(
+        instance=instance,
+        run_config={"ops": {"dbt_models": {"config": config}}, "loggers": {"console": {"config": {"log_level": log_level}}}},
+        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
         raise_on_error=False,
     )
+    if result.success:
+        month = published_month(home().published)
+        report = defs.get_job_def("monthly_report_job").execute_in_process(
+            instance=instance, partition_key=f"{month}-01", raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        if not report.success:
+            raise RuntimeError(f"the report run {report.run_id} for {month} failed; see the Dagster UI")
+    return result
+
+
+def published_month(published: Path) -> str:
+    from .warehouse import connection
+
+    with connection(published, read_only=True) as con:
+        return con.execute("select strftime(max(as_of_date), '%Y-%m') from unit_scores").fetchone()[0]
 
 
 def explain_failure(run_id: str) -> str:
@@ -72,7 +96,7 @@ def explain_failure(run_id: str) -> str:
 
 
 def cmd_run(args) -> int:
-    result = run_nightly(args.rule_version, args.as_of, args.full_refresh)
+    result = run_nightly(args.rule_version, args.as_of, args.full_refresh, args.nights, args.log_level)
     h = home()
     if result.success:
         print(f"run {result.run_id}: published {h.published}")
@@ -116,7 +140,8 @@ def cmd_demo(args) -> int:
     h = home()
     print(f"Simulating the built-in sample ({', '.join(DEMO_PROVINCES)}, {DEMO_START} → {DEMO_END}) into {h.landing}")
     simulate(h.landing, DEMO_START, DEMO_END, scale=args.scale, seed=7, provinces=DEMO_PROVINCES)
-    rc = cmd_run(argparse.Namespace(rule_version="2026", as_of=None, full_refresh=False))
+    rc = cmd_run(argparse.Namespace(rule_version="2026", as_of=None, full_refresh=False, nights=None,
+                                   log_level="WARNING"))
     if rc:
         return rc
     print()
@@ -155,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--end", type=date.fromisoformat, default=DEMO_END)
     p.add_argument("--scale", type=float, default=0.002, help="1 = a national month of ~5 million dossiers")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--provinces", type=lambda s: s.split(","), default=None, help="e.g. H44,H26 (default: national)")
+    p.add_argument("--provinces", type=lambda s: s.split(","), default=None, help="e.g. H44,H24 (default: national)")
     p.add_argument("--defects", type=lambda s: s.split(","), default=None, help="defect classes to inject")
     p.set_defaults(func=cmd_simulate)
 
@@ -163,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rule-version", default="2026")
     p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the latest loaded night)")
     p.add_argument("--full-refresh", action="store_true")
+    p.add_argument("--nights", type=lambda s: tuple(s.split(":")), default=None,
+                   help="FIRST:LAST extract nights to ingest (default: every complete night in landing/)")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="simulate the built-in sample, run, print the scoreboard")

@@ -32,6 +32,30 @@ create table if not exists ops.quality_results (
 create table if not exists ops.publication_log (
     run_id varchar, published_at timestamp, as_of_date date, rule_version varchar,
     row_counts json, gate_summary json);
+create table if not exists ops.restatements (
+    run_id varchar, detected_at timestamp, unit_code varchar, period_type varchar, period varchar,
+    rule_version varchar, old_total double, new_total double, reason varchar);
+"""
+
+# A closed period's rows carry the period's end as as_of_date, earlier than the publication's
+# as-of; when such a row's total changes, late data restated a closed period.
+RESTATEMENTS_SQL = """
+select ? as run_id, ?::timestamp as detected_at, n.unit_code, n.period_type, n.period, n.rule_version,
+       p.total as old_total, n.total as new_total,
+       'late data changed ' || coalesce((
+            select string_agg(distinct nc.criterion_code, ', ' order by nc.criterion_code)
+            from wh.marts.fct_criterion_scores nc
+            join prev.criterion_scores pc using (unit_code, period_type, period, rule_version, criterion_code)
+            where nc.unit_code = n.unit_code and nc.period_type = n.period_type and nc.period = n.period
+              and nc.rule_version = n.rule_version and nc.as_of_date = n.as_of_date and pc.as_of_date = p.as_of_date
+              and (nc.numerator is distinct from pc.numerator or nc.denominator is distinct from pc.denominator)),
+            'the scores') as reason
+from wh.marts.fct_unit_scores n
+join prev.unit_scores p using (unit_code, period_type, period, rule_version)
+where p.as_of_date < (select max(as_of_date) from prev.publication_log)
+  and n.as_of_date = p.as_of_date
+  and n.total is distinct from p.total
+order by n.unit_code, n.period_type, n.period
 """
 
 
@@ -42,6 +66,7 @@ class Publication:
     as_of_date: str | None
     rule_version: str | None
     row_counts: dict[str, int]
+    restatements: int
 
 
 def ensure_ops_schema(con) -> None:
@@ -78,11 +103,15 @@ def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
                 con.execute(f"create table {table} as select * from wh.{source}")
                 counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
             con.execute("create table quality_results as select * from wh.ops.quality_results where run_id = ?", [run_id])
+            restated = _restatements(con, published, run_id)
+            con.execute("create table restatements as select * from wh.ops.restatements union all "
+                        "select * from new_restatements order by detected_at, unit_code, period_type, period")
             con.execute("create table publication_log as select * from wh.ops.publication_log")
             con.execute("insert into publication_log values (?, ?, ?, ?, ?, ?)",
                         [run_id, datetime.now(timezone.utc).replace(tzinfo=None), as_of, rule_version,
                          json.dumps(counts), gate])
             log_row = con.execute("select * from publication_log where run_id = ?", [run_id]).fetchall()
+            restated_rows = con.execute("select * from new_restatements").fetchall()
             con.execute("detach wh")
             con.execute("checkpoint")
         with open(tmp, "rb") as f:
@@ -92,4 +121,18 @@ def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
         tmp.unlink(missing_ok=True)
     with connection(warehouse) as wh:
         wh.executemany("insert into ops.publication_log values (?, ?, ?, ?, ?, ?)", log_row)
-    return Publication(published, run_id, as_of, rule_version, counts)
+        if restated_rows:
+            wh.executemany("insert into ops.restatements values (?, ?, ?, ?, ?, ?, ?, ?, ?)", restated_rows)
+    return Publication(published, run_id, as_of, rule_version, counts, restated)
+
+
+def _restatements(con, previous: Path, run_id: str) -> int:
+    """Fill temp table new_restatements: closed periods whose total changed since the last publication."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    if previous.exists():
+        con.execute(f"attach '{previous}' as prev (read_only)")
+        con.execute(f"create temp table new_restatements as {RESTATEMENTS_SQL}", [run_id, now])
+        con.execute("detach prev")
+    else:
+        con.execute("create temp table new_restatements as select * from wh.ops.restatements limit 0")
+    return con.execute("select count(*) from new_restatements").fetchone()[0]

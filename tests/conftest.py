@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-SAMPLE_PROVINCES = ["H44", "H26"]
-SAMPLE_START, SAMPLE_END = date(2026, 10, 1), date(2026, 10, 5)
+SAMPLE_PROVINCES = ["H44", "H24"]
+SAMPLE_START, SAMPLE_END = date(2026, 10, 1), date(2026, 10, 3)
 SAMPLE_SCALE = 0.002
 
 
@@ -30,7 +30,7 @@ def _environment(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pipeline_home(tmp_path_factory):
-    """A home with five simulated nights for two provinces, after one successful nightly run."""
+    """A home with three simulated nights for two provinces, after one nightly run over all three (a backfill as one run)."""
     from dagster_project.cli import run_nightly
     from dagster_project.settings import home
     from dagster_project.simulate import simulate

@@ -23,7 +23,7 @@ def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
     repo = defs.get_repository_def()
     keys = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
-    assert {"raw/dvcqg_hoso", "raw/dvcqg_coquan", "raw/csdl_tthc", "fct_unit_scores",
+    assert {"raw/dvcqg_hoso", "raw/dvcqg_coquan", "raw/csdl_tthc", "marts/fct_unit_scores",
             "published_warehouse", "monthly_report"} <= keys
     assert repo.get_schedule_def("nightly_schedule").cron_schedule == "30 1 * * *"
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
@@ -36,7 +36,7 @@ def test_whole_graph_publishes_unit_scores(pipeline_home):
         rows = con.execute("select * from unit_scores").df()
         log = con.execute("select count(*) from publication_log").fetchone()[0]
     assert len(rows) > 0
-    assert {"H44", "H26"} <= set(rows.unit_code)
+    assert {"H44", "H24"} <= set(rows.unit_code)
     assert (rows.total == (rows.ckmb + rows.tdgq + rows.clgq + rows.tttt + rows.mdsh + rows.mdhl).round(2)).all()
     assert log == 1
     reports = list((pipeline_home / "reports").rglob("*.xlsx"))
@@ -65,7 +65,7 @@ def _deliver_bad_night(landing: Path, night: str) -> None:
 def test_bad_batch_fails_gate_and_keeps_publication(copied_home):
     published = copied_home / "published" / "svcindex.duckdb"
     before = sha256(published)
-    _deliver_bad_night(copied_home / "landing", "2026-10-06")
+    _deliver_bad_night(copied_home / "landing", "2026-10-04")
 
     result = run_nightly()
 
@@ -76,7 +76,7 @@ def test_bad_batch_fails_gate_and_keeps_publication(copied_home):
     assert sha256(published) == before
     with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
         quarantined = con.execute("""select count(*), min(field) from raw.quarantine
-                                     where file_name like '%2026-10-06%'""").fetchone()
+                                     where file_name like '%2026-10-04%'""").fetchone()
     assert quarantined[0] > 0 and quarantined[1] == "MaTTHC"
 
 
@@ -94,7 +94,7 @@ def test_same_file_delivered_twice_counts_once(copied_home):
     before = counts()
     # the last night re-delivered under another night's folder: same bytes, same sha256
     src = sorted((landing / "dvcqg_hoso").iterdir())[-1]
-    shutil.copytree(src, landing / "dvcqg_hoso" / "2026-10-07")
+    shutil.copytree(src, landing / "dvcqg_hoso" / "2026-10-05")
     result = run_nightly()
     assert result.success
     assert counts() == before

@@ -1,15 +1,15 @@
 """The quality gate on scores, the atomic publication and the monthly report."""
-from __future__ import annotations
 
 import dagster as dg
 
 from ..publish import PUBLISHED_TABLES, publish, record_quality
 from ..quality.gate import validate
+from ..ops import monthly_partitions
 from ..settings import home
 from ..warehouse import connection
 
-UNIT_SCORES = dg.AssetKey(["fct_unit_scores"])
-GROUP_SCORES = dg.AssetKey(["fct_group_scores"])
+UNIT_SCORES = dg.AssetKey(["marts", "fct_unit_scores"])
+GROUP_SCORES = dg.AssetKey(["marts", "fct_group_scores"])
 
 SCORE_SUITES = {
     UNIT_SCORES: ("unit_scores", """
@@ -30,7 +30,7 @@ def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         h = home()
         with connection(h.warehouse) as con:
             result = validate(suite, con.execute(sql).df(), h.quality / "data_docs")
-            record_quality(con, context.run_id, suite, [result])
+            record_quality(con, context.run.run_id, suite, [result])
         if not result.passed:
             context.log.error(result.describe())
         return dg.AssetCheckResult(
@@ -46,7 +46,7 @@ score_checks = [build_score_check(k) for k in SCORE_SUITES]
 
 @dg.asset(
     group_name="publish",
-    deps=[dg.AssetKey([rel.split(".")[-1]]) for rel in PUBLISHED_TABLES.values()],
+    deps=[dg.AssetKey(rel.split(".")) for rel in PUBLISHED_TABLES.values()],
     description="The analysts' read-only DuckDB file, $SVCINDEX_HOME/published/svcindex.duckdb, "
                 "replaced by an atomic swap only after every blocking check upstream passed.",
     kinds={"duckdb"},
@@ -59,6 +59,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
         "path": dg.MetadataValue.path(str(pub.path)),
         "as_of_date": pub.as_of_date,
         "rule_version": pub.rule_version,
+        "restatements": pub.restatements,
         **{f"rows_{t}": n for t, n in pub.row_counts.items()},
     })
 
@@ -68,13 +69,13 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     deps=[published_warehouse],
     description="The month's report for the Government Office (xlsx, pdf) from the published file.",
     kinds={"excel", "pdf"},
+    partitions_def=monthly_partitions,
 )
 def monthly_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from ..reports import build_monthly_report
 
     h = home().ensure()
-    with connection(h.published, read_only=True) as con:
-        month = con.execute("select strftime(max(as_of_date), '%Y-%m') from unit_scores").fetchone()[0]
+    month = context.partition_key[:7]
     paths = build_monthly_report(h.published, month, h.reports)
     return dg.MaterializeResult(metadata={"month": month,
                                           **{k: dg.MetadataValue.path(str(p)) for k, p in paths.items()}})

@@ -1,5 +1,4 @@
 """dbt: every model and seed an asset, every dbt test an asset check (dagster-dbt)."""
-from __future__ import annotations
 
 import json
 import os

@@ -1,0 +1,85 @@
+"""Jobs, schedules and sensors: what a data engineer sees run in the Dagster UI."""
+
+import json
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from .assets.ingest import freshness_checks
+from .assets.publication import monthly_report, published_warehouse
+from .ops import complete_nights, monthly_partitions, nightly_partitions, notify, write_alert
+from .settings import home
+
+# DuckDB allows one writer process: steps run one after another inside the run's process.
+nightly_job = dg.define_asset_job(
+    "nightly",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_report)
+    - dg.AssetSelection.checks(*freshness_checks),
+    partitions_def=nightly_partitions,
+    executor_def=dg.in_process_executor,
+    description="Ingest the partition's extract nights, build the index with dbt, gate, publish.",
+)
+
+monthly_report_job = dg.define_asset_job(
+    "monthly_report_job",
+    selection=dg.AssetSelection.assets(monthly_report),
+    partitions_def=monthly_partitions,
+    executor_def=dg.in_process_executor,
+    description="The month's workbook and PDF for the Government Office, from the published file.",
+)
+
+freshness_job = dg.define_asset_job(
+    "freshness",
+    selection=dg.AssetSelection.checks(*freshness_checks),
+    executor_def=dg.in_process_executor,
+    description="Fails a source's freshness check when its newest extract is over 36 hours old.",
+)
+
+# 01:30 Vietnam time on D+1 runs partition D; run_key = partition key, so a night runs once.
+nightly_schedule = dg.build_schedule_from_partitioned_job(
+    nightly_job, hour_of_day=1, minute_of_hour=30, name="nightly_schedule",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+freshness_schedule = dg.ScheduleDefinition(
+    job=freshness_job, cron_schedule="0 * * * *", execution_timezone="Asia/Ho_Chi_Minh",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+CORE_SOURCES = ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso")
+
+
+@dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Starts the night's run as soon as the dossier, unit and procedure manifests of a night have landed.")
+def landing_sensor(context: dg.SensorEvaluationContext):
+    landing = home().landing
+    ready = set.intersection(*(set(complete_nights(landing, s)) for s in CORE_SOURCES))
+    partitions = set(nightly_partitions.get_partition_keys())
+    for night in sorted(ready & partitions):
+        yield dg.RunRequest(run_key=night, partition_key=night)
+
+
+@dg.asset_sensor(asset_key=published_warehouse.key, job=monthly_report_job,
+                 default_status=dg.DefaultSensorStatus.RUNNING,
+                 description="After each publication, rewrites the report of the published month.")
+def report_after_publication(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+    materialization = asset_event.asset_materialization
+    as_of = materialization.metadata["as_of_date"].value if materialization else None
+    if as_of:
+        month = str(as_of)[:7] + "-01"
+        yield dg.RunRequest(run_key=f"{month}:{asset_event.run_id}", partition_key=month)
+
+
+@dg.run_failure_sensor(monitored_jobs=[nightly_job, monthly_report_job], default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Records every failed run in $SVCINDEX_HOME/alerts/alerts.jsonl and calls the notifier hook.")
+def alert_on_failure(context: dg.RunFailureSensorContext):
+    alert = {
+        "at": datetime.now(timezone.utc).isoformat(),
+        "job": context.dagster_run.job_name,
+        "run_id": context.dagster_run.run_id,
+        "partition": context.dagster_run.tags.get("dagster/partition"),
+        "error": context.failure_event.message,
+    }
+    path = write_alert(alert, home().root / "alerts")
+    context.log.error(f"run {alert['run_id']} failed; alert written to {path}: {json.dumps(alert, ensure_ascii=False)}")
+    notify(alert)

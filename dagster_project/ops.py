@@ -1,0 +1,67 @@
+"""Operations around the nightly job: partitions, schedule, landing sensor, alerts, freshness."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import dagster as dg
+
+from .settings import home
+
+VN_TZ = "Asia/Ho_Chi_Minh"
+VN_OFFSET = timezone(timedelta(hours=7))
+
+# One partition per extract night; the night of D is delivered after midnight, so the 01:30
+# schedule on D+1 runs partition D.
+nightly_partitions = dg.DailyPartitionsDefinition(start_date="2025-01-01", timezone=VN_TZ)
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone=VN_TZ)
+
+FRESHNESS_LIMIT = timedelta(hours=36)
+
+
+def complete_nights(landing: Path, source: str | None = None) -> list[str]:
+    """Nights whose manifest has landed (a manifest is written last: the night is complete)."""
+    pattern = f"{source}/*/_manifest.json" if source else "*/*/_manifest.json"
+    return sorted({p.parent.name for p in landing.glob(pattern)})
+
+
+def latest_extract(landing: Path, source: str) -> datetime | None:
+    """window_end of the newest complete night of a source, as an aware datetime."""
+    nights = complete_nights(landing, source)
+    if not nights:
+        return None
+    manifest = json.loads((landing / source / nights[-1] / "_manifest.json").read_text(encoding="utf-8"))
+    return datetime.fromisoformat(manifest["window_end"])
+
+
+def write_alert(alert: dict, alerts_dir: Path) -> Path:
+    """Append an alert to alerts.jsonl; the hook point for e-mail or chat notifiers."""
+    alerts_dir.mkdir(parents=True, exist_ok=True)
+    path = alerts_dir / "alerts.jsonl"
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(alert, ensure_ascii=False, default=str) + "\n")
+    return path
+
+
+def freshness_verdict(landing: Path, source: str, now: datetime) -> tuple[bool, str]:
+    """(fresh, why): a source with no extract window ending in the last 36 hours is stale."""
+    latest = latest_extract(landing, source)
+    if latest is None:
+        return False, f"{source}: no complete extract has ever landed"
+    age = now - latest
+    hours = age.total_seconds() / 3600
+    if age > FRESHNESS_LIMIT:
+        return False, f"{source}: latest extract window ended {latest.isoformat()} — {hours:.1f} h ago (> 36 h)"
+    return True, f"{source}: latest extract window ended {latest.isoformat()} — {hours:.1f} h ago"
+
+
+def notify(alert: dict) -> None:
+    """Hook for e-mail or chat: SVCINDEX_ALERT_COMMAND gets the alert as JSON on stdin."""
+    import os
+    import subprocess
+
+    command = os.environ.get("SVCINDEX_ALERT_COMMAND")
+    if command:
+        subprocess.run(command, shell=True, input=json.dumps(alert, ensure_ascii=False, default=str),
+                       text=True, timeout=60, check=False)

@@ -1,0 +1,73 @@
+"""Schedules, sensors, alerts and freshness: the run requests a data engineer will see."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from dagster_project.ops import VN_OFFSET, freshness_verdict, write_alert
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def land(landing: Path, source: str, night: str, window_end: str | None = None) -> None:
+    folder = landing / source / night
+    folder.mkdir(parents=True, exist_ok=True)
+    end = window_end or f"{night}T23:59:59+07:00"
+    (folder / "_manifest.json").write_text(json.dumps({"source": source, "extract_date": night,
+                                                      "window_start": f"{night}T00:00:00+07:00",
+                                                      "window_end": end, "schema_version": "1.0", "files": []}))
+
+
+def test_nightly_schedule_runs_yesterdays_partition_at_0130_vietnam_time():
+    from dagster_project.jobs import nightly_schedule
+
+    assert nightly_schedule.cron_schedule == "30 1 * * *"
+    assert nightly_schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 10, 6, 1, 30, tzinfo=VN))
+    requests = nightly_schedule.evaluate_tick(context).run_requests
+    assert [(r.partition_key, r.run_key) for r in requests] == [("2026-10-05", "2026-10-05")]
+
+
+def test_landing_sensor_requests_complete_nights_only(tmp_path, monkeypatch):
+    from dagster_project.jobs import landing_sensor
+
+    monkeypatch.setenv("SVCINDEX_HOME", str(tmp_path))
+    for source in ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso"):
+        land(tmp_path / "landing", source, "2026-10-01")
+    for source in ("dvcqg_coquan", "csdl_tthc"):          # the dossiers of 2 Oct have not landed yet
+        land(tmp_path / "landing", source, "2026-10-02")
+    (tmp_path / "landing" / "dvcqg_hoso" / "2026-10-02").mkdir()   # files arriving, no manifest yet
+
+    requests = list(landing_sensor(dg.build_sensor_context()))
+    assert [(r.partition_key, r.run_key) for r in requests] == [("2026-10-01", "2026-10-01")]
+
+    land(tmp_path / "landing", "dvcqg_hoso", "2026-10-02")
+    requests = list(landing_sensor(dg.build_sensor_context()))
+    assert [r.partition_key for r in requests] == ["2026-10-01", "2026-10-02"]
+
+
+def test_freshness_fails_after_36_hours(tmp_path):
+    land(tmp_path, "dvcqg_hoso", "2026-10-01", window_end="2026-10-02T00:00:00+07:00")
+    ok, why = freshness_verdict(tmp_path, "dvcqg_hoso", datetime(2026, 10, 3, 11, 0, tzinfo=VN_OFFSET))
+    assert ok and "35.0 h" in why
+    ok, why = freshness_verdict(tmp_path, "dvcqg_hoso", datetime(2026, 10, 3, 13, 0, tzinfo=VN_OFFSET))
+    assert not ok and "37.0 h ago (> 36 h)" in why
+    ok, why = freshness_verdict(tmp_path, "dvcqg_pakn", datetime(2026, 10, 3, tzinfo=VN_OFFSET))
+    assert not ok and "never" in why
+
+
+def test_alert_is_appended_and_handed_to_the_notifier_hook(tmp_path, monkeypatch):
+    from dagster_project.ops import notify
+
+    received = tmp_path / "received.json"
+    monkeypatch.setenv("SVCINDEX_ALERT_COMMAND", f"cat > {received}")
+    alert = {"job": "nightly", "run_id": "r1", "error": "Quality gate failed"}
+    path = write_alert(alert, tmp_path / "alerts")
+    write_alert({**alert, "run_id": "r2"}, tmp_path / "alerts")
+    notify(alert)
+    assert [json.loads(line)["run_id"] for line in path.read_text().splitlines()] == ["r1", "r2"]
+    assert json.loads(received.read_text()) == alert
