@@ -164,3 +164,15 @@ def test_same_input_gives_the_same_bytes(db, tmp_path):
 def test_bad_requests_say_what_is_missing(db, tmp_path, kwargs, message):
     with pytest.raises(ReportInputError, match=message):
         build_monthly_report(db, out_dir=tmp_path, **kwargs)
+
+
+def test_file_without_gate_results_or_log_still_reports_and_says_so(tmp_path):
+    db = build_sample_published_db(tmp_path / "svcindex.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("DROP TABLE quality_results; DROP TABLE publication_log")
+    wb = openpyxl.load_workbook(build_monthly_report(db, MONTH, tmp_path / "out")["xlsx"])
+    text = [v for row in wb[SHEET_QUALITY].iter_rows(values_only=True) for v in row if v is not None]
+    assert any("không có bảng kết quả kiểm tra" in str(v) for v in text)
+    # without a log, the highest rule version present (2026) is taken
+    assert_summary_equals(summary_rows(wb), month_units(db, "unit_type IN ('BO', 'TINH')"),
+                          lambda _c, in_block, _p: in_block)

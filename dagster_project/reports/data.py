@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .labels import BLOCK_TITLES, UNIT_TYPE_TITLES
+from .labels import BLOCK_TITLES, UNIT_TYPE_TITLES, WEAK_BAND
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TOP_LEVEL = "(unit_type IN ('BO', 'TINH') OR parent_code IS NULL)"
@@ -62,21 +62,27 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
             weak=con.execute(WEAK_SQL).df(),
             trend=con.execute(TREND_SQL).df(),
             policies=con.execute(POLICIES_SQL).df(),
-            quality=_quality(con),
+            # The whole row last in each sort key: the annex must not depend on storage order.
+            quality=con.execute("SELECT * FROM quality_results q ORDER BY severity, success, suite, expectation, "
+                                "q::VARCHAR").df() if _has_table(con, "quality_results") else None,
             publications=con.execute(
                 "SELECT l.* FROM publication_log l, params p WHERE l.as_of_date = p.as_of "
-                "AND l.rule_version = p.rule_version ORDER BY l.published_at, l.run_id").df(),
+                "AND l.rule_version = p.rule_version ORDER BY l.published_at, l::VARCHAR").df()
+            if _has_table(con, "publication_log") else pd.DataFrame(),
         )
 
 
 def _resolve_snapshot(con, db: Path, month: str, rule_version: str | None) -> tuple[str, date]:
     """The requested (or latest published) rule version, and its latest as-of date for the month."""
-    row = con.execute("""
+    last_published = ("SELECT rule_version, max(published_at) AS published_at FROM publication_log "
+                      "GROUP BY rule_version" if _has_table(con, "publication_log")
+                      else "SELECT NULL::VARCHAR AS rule_version, NULL::TIMESTAMP AS published_at")
+    row = con.execute(f"""
         WITH month_rows AS (
             SELECT rule_version, max(as_of_date) AS as_of FROM unit_scores
             WHERE period_type = 'month' AND period = $month GROUP BY rule_version
         ), last_published AS (
-            SELECT rule_version, max(published_at) AS published_at FROM publication_log GROUP BY rule_version
+            {last_published}
         )
         SELECT m.rule_version, m.as_of FROM month_rows m LEFT JOIN last_published l USING (rule_version)
         WHERE $rule_version IS NULL OR m.rule_version = $rule_version
@@ -171,7 +177,7 @@ WEAK_SQL = f"""
            s.total, s.band, s.total_change
     {_SCORES_IN.format(table="unit_scores", scope="tree")}
     LEFT JOIN (SELECT DISTINCT unit_code, unit_name FROM unit_scores) par ON par.unit_code = s.parent_code
-    WHERE s.band = 'Yếu'
+    WHERE s.band = '{WEAK_BAND}'
     ORDER BY s.block, s.total, s.unit_code
 """
 
@@ -199,11 +205,6 @@ POLICIES_SQL = f"""
 """
 
 
-def _quality(con) -> pd.DataFrame | None:
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quality_results' "
-                         "AND NOT temporary").fetchone()[0]
-    if not exists:
-        return None
-    # The whole row last in the sort key: the annex must not depend on storage order.
-    return con.execute("SELECT * FROM quality_results q "
-                       "ORDER BY severity, success, suite, expectation, q::VARCHAR").df()
+def _has_table(con, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+                       [name]).fetchone()[0] > 0

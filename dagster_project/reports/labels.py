@@ -11,7 +11,6 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("MDHL", "Mức độ hài lòng"),
 )
 GROUP_CODES = tuple(code for code, _ in GROUPS)
-GROUP_TITLES = dict(GROUPS)
 
 BLOCK_TITLES = {"BO": "Bộ, ngành", "TINH": "Tỉnh, thành phố"}
 UNIT_TYPE_TITLES = {
