@@ -89,8 +89,8 @@ def dossier(seq: int = 1, **overrides) -> dict:
     return d
 
 
-def connect(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+def connect(tmp_path: Path | None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb") if tmp_path else ":memory:")
     ensure_raw_schema(con)
     return con
 
@@ -104,3 +104,43 @@ def quarantine(con, source: str) -> list[tuple]:
     """(line_no, field, reason, raw_text) of a source's quarantine rows, in line order."""
     return con.execute("select line_no, field, reason, raw_text from raw.quarantine where source = ?"
                        " order by line_no nulls first, field", [source]).fetchall()
+
+
+def nights_fixture(landing: Path, n: int = 30, start: str = "2026-03-01", full: bool = True) -> list[str]:
+    """n nights of every fixed source plus one agency system (full=False: the reference snapshots,
+    dossiers and the agency system only): dossiers reappear the next night with a new version and
+    a re-sent old one, one line a night is bad, personal data everywhere."""
+    from datetime import date, timedelta
+    days = [(date.fromisoformat(start) + timedelta(days=i)) for i in range(n)]
+    for i, d in enumerate(days):
+        night, ymd = d.isoformat(), d.strftime("%Y%m%d")
+        prev = (d - timedelta(days=1)).strftime("%Y%m%d")
+        reference_night(landing, night)
+        fresh = [dossier(100 * i + k, NgayTiepNhan=f"{ymd}080000", NgayKetThucXuLy=None, NgayTra=None,
+                         TrangThaiHoSo=4, NgayCapNhat=f"{ymd}0900{k:02d}",
+                         DinhDanhCHS=[{"LoaiDinhDanh": 1, "SoDinhDanh": f"0012030{i:03d}{k:02d}"}],
+                         ChuHoSo={"HoTen": "Trần Thị Bình", "SoDienThoai": f"09{i:04d}{k:04d}", "DiaChi": "Hội An"})
+                 for k in range(3)]
+        again = [dossier(100 * (i - 1) + k, NgayTiepNhan=f"{prev}080000", NgayKetThucXuLy=None, NgayTra=None,
+                         TrangThaiHoSo=4, NgayCapNhat=f"{prev}0900{k:02d}") for k in range(3)] if i else []
+        done = [dossier(100 * (i - 1) + k, NgayTiepNhan=f"{prev}080000", TrangThaiHoSo=10,
+                        NgayKetThucXuLy=f"{ymd}100000", NgayTra=f"{ymd}110000", NgayCapNhat=f"{ymd}110000")
+                for k in range(2)] if i else []
+        broken = json.dumps(dossier(100 * i + 50, TrangThaiHoSo=12))[:-40]      # cut: not JSON, with an ID inside
+        write_night(landing, "dvcqg_hoso", night, fresh + again + done + [broken, dossier(100 * i + 51, MaCoQuan="H00")])
+        write_night(landing, "agency_vnpt", night, [
+            "\ufeffMã hồ sơ;Mã thủ tục;Mã đơn vị;Kênh nộp;Trạng thái;Ngày tiếp nhận;Ngày hẹn trả;Ngày cập nhật",
+            f"H44.07-{d:%y%m%d}-00001;1.005129;H44.07;2;2;{d:%d/%m/%Y} 08:00;;{d:%d/%m/%Y} 09:00"], csv=True)
+        if not full:
+            continue
+        write_night(landing, "dvcqg_pakn", night, [
+            {"MaPAKN": f"PA{i}", "MaCoQuan": "H44", "MaHoSo": None, "PhanLoai": "HANH_VI",
+             "NgayTiepNhan": f"{ymd}080000", "NgayChuyen": None, "NgayXuLy": None, "TrangThai": "Đang xử lý",
+             "SoThich": i, "SoKhongThich": 0, "PhanAnhLaiVeKetQua": 0, "NgayCapNhat": f"{ymd}080000"}])
+        write_night(landing, "dvcqg_danhgia", night, [{"MaHoSo": f"H44.07-260315-{100 * i:05d}", "MucDo": 1 + i % 5,
+                                                       "NgayDanhGia": f"{ymd}120000"}])
+        write_night(landing, "dvcqg_dvctt", night, [{"MaDichVu": "DV1", "MaTTHC": "1.005129", "MaCoQuan": "H44.07",
+                                                     "MucDo": "toàn trình", "TrangThai": "1"}])
+        write_night(landing, "bcqg_tiepnhan", night, ["MaCoQuan;Thang;SoHoSoTiepNhan", f"H44;{d:%Y-%m};{10 * i}"],
+                    csv=True)
+    return [d.isoformat() for d in days]

@@ -180,15 +180,17 @@ def _load_lines(con, spec, night, rel, sha, mf, lines, positions, summary: LoadS
         con.execute(defects_table(spec, refs, positions))
         con.unregister("_lines")
         bad_rows, total = con.execute("select count(*) filter (where len(_defects) > 0), count(*) from _t").fetchone()
-        con.execute(f"""
-            insert into raw.quarantine
-            select {lit(spec.name)}, {d}::date, {lit(rel)}, line_no, q.field, pii_redact(q.reason),
-                   pii_redact(line), now()::timestamp
-            from (select line_no, line, unnest(_defects) as q from _t where len(_defects) > 0)""")
-        shown = con.execute(f"""
-            select line_no, q.field, pii_redact(q.reason)
-            from (select line_no, unnest(_defects) as q from _t where len(_defects) > 0)
-            order by line_no limit {MESSAGES_PER_FILE + 1}""").fetchall()
+        shown = []
+        if bad_rows:
+            con.execute(f"""
+                insert into raw.quarantine
+                select {lit(spec.name)}, {d}::date, {lit(rel)}, line_no, q.field, pii_redact(q.reason),
+                       pii_redact(line), now()::timestamp
+                from (select line_no, line, unnest(_defects) as q from _t where len(_defects) > 0)""")
+            shown = con.execute(f"""
+                select line_no, q.field, pii_redact(q.reason)
+                from (select line_no, unnest(_defects) as q from _t where len(_defects) > 0)
+                order by line_no, q.field limit {MESSAGES_PER_FILE + 1}""").fetchall()
         con.execute(f"""
             create or replace temp table _good as
             select line_no, {output_columns(spec)} from _t where len(_defects) = 0

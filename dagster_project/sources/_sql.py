@@ -60,7 +60,7 @@ def _csv_extract(spec: SourceSpec, positions: dict[str, int]) -> tuple[str, str]
     d = re.escape(spec.delimiter)
     pattern = f'("(?:[^"]|"")*"|[^{d}"]*){d}'
     n = len(positions)
-    cols = ["line_no", "line", f"len(_f) = {n} as _ok"]
+    cols = ["line_no", "line", f"len(_f) = {n} as _ok", "len(_f) as _nfields"]
     for f in spec.fields:
         if f.name in spec.constants:
             cols.append(f"{lit(spec.constants[f.name])} as s_{f.name}")
@@ -75,7 +75,7 @@ def _csv_extract(spec: SourceSpec, positions: dict[str, int]) -> tuple[str, str]
             v = f"(case nfc_normalize({v}) {whens} else {v} end)"
         cols.append(f"{v} as s_{f.name}")
     inner = f"select *, regexp_extract_all(line || {lit(spec.delimiter)}, {lit(pattern)}, 1) as _f from l"
-    reason = f"'expected {n} fields separated by ' || {lit(spec.delimiter)} || ', found ' || len(_f)"
+    reason = f"'expected {n} fields separated by ' || {lit(spec.delimiter)} || ', found ' || _nfields"
     return f"select {', '.join(cols)} from ({inner})", reason
 
 
