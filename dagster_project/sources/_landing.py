@@ -64,7 +64,11 @@ def nights(landing: Path, source: str) -> tuple[list[Night], list[str]]:
         if not (folder / MANIFEST).exists():
             notes.append(f"{source}/{folder.name}: no {MANIFEST} yet, night incomplete, not loaded")
             continue
-        found.append(_read_manifest(source, folder, folder_date))
+        night = _read_manifest(source, folder, folder_date)
+        listed = {f.name for f in night.files} | {MANIFEST}
+        notes += [f"{source}/{folder.name}/{p.name}: not in the manifest, ignored"
+                  for p in sorted(folder.iterdir()) if p.name not in listed and not p.name.startswith(".")]
+        found.append(night)
     return found, notes
 
 
