@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 
 from dagster_project.sources import discover_sources, load_all
-from test_sources_helpers import KEY, NIGHT, connect, quarantine, reference_night, write_night
+from test_sources_helpers import KEY, NIGHT, connect, load_one_night, quarantine, write_night
 
 BOM = "\ufeff"
 VNPT_HEADER = "Mã hồ sơ;Mã thủ tục;Mã đơn vị;Kênh nộp;Trạng thái;Ngày tiếp nhận;Ngày hẹn trả;Ngày cập nhật"
@@ -14,11 +14,7 @@ VIETTEL_HEADER = "SoHoSo,MaThuTuc,MaDonViTiepNhan,HinhThucNop,TinhTrang,ThoiDiem
 
 
 def _load(tmp_path, source, lines):
-    landing = tmp_path / "landing"
-    reference_night(landing)
-    write_night(landing, source, NIGHT, lines, csv=True)
-    con = connect(tmp_path)
-    return con, load_all(con, landing, KEY)[source]
+    return load_one_night(tmp_path, source, lines, csv=True)
 
 
 def test_vnpt_layout_with_bom_semicolons_day_first_dates_and_channel_names(tmp_path):

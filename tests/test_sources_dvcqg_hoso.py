@@ -8,19 +8,14 @@ import unicodedata
 import pytest
 
 from dagster_project.sources import load_all, load_source
-from test_sources_helpers import (CITIZEN_ID, KEY, NIGHT, PHONE, connect, dossier, quarantine,
+from test_sources_helpers import (CITIZEN_ID, KEY, NIGHT, PHONE, connect, dossier, load_one_night, quarantine,
                                   reference_night, units, write_night)
 
 FILE = f"dvcqg_hoso/{NIGHT}/part-00000.jsonl.gz"
 
 
 def _load(tmp_path, records, **kw):
-    landing = tmp_path / "landing"
-    reference_night(landing)
-    write_night(landing, "dvcqg_hoso", NIGHT, records, **kw)
-    con = connect(tmp_path)
-    summaries = load_all(con, landing, KEY)
-    return con, summaries["dvcqg_hoso"]
+    return load_one_night(tmp_path, "dvcqg_hoso", records, **kw)
 
 
 # (record or raw line, field, reason fragment): line 1 of every file is a good dossier.
@@ -173,3 +168,16 @@ def test_units_are_checked_against_the_snapshot_of_that_night(tmp_path):
     s = load_all(con, landing, KEY)["dvcqg_hoso"]
     assert (s.rows_loaded, s.rows_quarantined) == (1, 1)
     assert quarantine(con, "dvcqg_hoso")[0][2] == f"unknown unit H44.07 (not in dvcqg_coquan of {NIGHT})"
+
+
+def test_only_the_requested_nights_load(tmp_path):
+    landing = tmp_path / "landing"
+    for night in ("2026-03-14", NIGHT):
+        reference_night(landing, night)
+        write_night(landing, "dvcqg_hoso", night, [dossier(1, NgayCapNhat=night.replace("-", "") + "120000")])
+    con = connect(tmp_path)
+    load_source(con, landing, "dvcqg_coquan", KEY)
+    load_source(con, landing, "csdl_tthc", KEY)
+    s = load_source(con, landing, "dvcqg_hoso", KEY, nights={NIGHT})
+    assert (s.files_loaded, s.rows_loaded) == (1, 1)
+    assert con.execute("select list(_extract_date::varchar) from raw.dvcqg_hoso").fetchone()[0] == [NIGHT]

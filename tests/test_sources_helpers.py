@@ -100,6 +100,17 @@ def reference_night(landing: Path, night: str = NIGHT) -> None:
     write_night(landing, "csdl_tthc", night, procedures())
 
 
+def load_one_night(tmp_path: Path, source: str, content, **kw):
+    """The reference snapshots and one file of `source` for NIGHT, loaded by load_all:
+    (connection, that source's LoadSummary)."""
+    from dagster_project.sources import load_all
+    landing = tmp_path / "landing"
+    reference_night(landing)
+    write_night(landing, source, NIGHT, content, **kw)
+    con = connect(tmp_path)
+    return con, load_all(con, landing, KEY)[source]
+
+
 def quarantine(con, source: str) -> list[tuple]:
     """(line_no, field, reason, raw_text) of a source's quarantine rows, in line order."""
     return con.execute("select line_no, field, reason, raw_text from raw.quarantine where source = ?"

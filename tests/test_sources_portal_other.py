@@ -1,24 +1,15 @@
 """dvcqg_pakn, dvcqg_danhgia, dvcqg_dvctt: their code lists, dates and references."""
 from __future__ import annotations
 
-from dagster_project.sources import load_all
-from test_sources_helpers import KEY, NIGHT, connect, quarantine, reference_night, write_night
+from test_sources_helpers import NIGHT, load_one_night, quarantine
 
 PAKN = {"MaPAKN": "PA1", "MaCoQuan": "H44", "MaHoSo": None, "PhanLoai": "QUY_DINH", "NgayTiepNhan": "20260310080000",
         "NgayChuyen": None, "NgayXuLy": "20260312080000", "TrangThai": "Đã xử lý", "SoThich": 3, "SoKhongThich": 1,
         "PhanAnhLaiVeKetQua": 0, "NgayCapNhat": "20260312080000"}
 
 
-def _load(tmp_path, source, records):
-    landing = tmp_path / "landing"
-    reference_night(landing)
-    write_night(landing, source, NIGHT, records)
-    con = connect(tmp_path)
-    return con, load_all(con, landing, KEY)[source]
-
-
 def test_pakn(tmp_path):
-    con, s = _load(tmp_path, "dvcqg_pakn", [
+    con, s = load_one_night(tmp_path, "dvcqg_pakn", [
         PAKN, {**PAKN, "TrangThai": "Đang xử lý", "NgayXuLy": None, "NgayCapNhat": "20260311080000"},
         {**PAKN, "MaPAKN": "PA2", "PhanLoai": "KHAC"},
         {**PAKN, "MaPAKN": "PA3", "NgayXuLy": "20260309080000"},
@@ -30,7 +21,7 @@ def test_pakn(tmp_path):
 
 
 def test_ratings(tmp_path):
-    con, s = _load(tmp_path, "dvcqg_danhgia", [
+    con, s = load_one_night(tmp_path, "dvcqg_danhgia", [
         {"MaHoSo": "H44.07-260315-00001", "MucDo": 5, "NgayDanhGia": "20260317120000"},
         {"MaHoSo": "H44.07-260315-00002", "MucDo": 0, "NgayDanhGia": "20260317120000"},
         {"MaHoSo": "H44.07-260315-00003", "MucDo": "rất tốt", "NgayDanhGia": "20260317120000"},
@@ -42,7 +33,7 @@ def test_ratings(tmp_path):
 
 
 def test_online_services(tmp_path):
-    con, s = _load(tmp_path, "dvcqg_dvctt", [
+    con, s = load_one_night(tmp_path, "dvcqg_dvctt", [
         {"MaDichVu": "DV1", "MaTTHC": "1.005129", "MaCoQuan": "H44.07", "MucDo": "toàn trình", "TrangThai": "1"},
         {"MaDichVu": "DV2", "MaTTHC": "1.999999", "MaCoQuan": "H44.07", "MucDo": "một phần", "TrangThai": "1"}])
     assert (s.rows_loaded, s.rows_quarantined) == (1, 1)
