@@ -39,6 +39,7 @@ def ranked_bars(units: pd.DataFrame) -> bytes:
     bars = ax.barh(units.unit_name, units.total, color=colours, edgecolor="#555555", linewidth=0.4)
     ax.bar_label(bars, labels=[f"{t:.2f}" for t in units.total], padding=2, fontsize=7)
     ax.set_xlim(0, 105)
+    ax.margins(y=0.01)
     ax.set_xlabel("Tổng điểm (tối đa 100)")
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
     ax.set_axisbelow(True)
@@ -57,6 +58,8 @@ def trend_lines(trend: pd.DataFrame) -> bytes:
         last = rows.iloc[-1]
         ax.annotate(f"{last.total:.2f}", (month_label(last.period), last.total), textcoords="offset points", xytext=(4, 4),
                     fontsize=7)
+    if trend.period.nunique() > 6:
+        ax.tick_params(axis="x", labelrotation=45, labelsize=7)
     ax.set_ylabel("Tổng điểm bình quân")
     ax.set_ylim(0, 100)
     ax.grid(color="#DDDDDD", linewidth=0.5)
@@ -78,7 +81,7 @@ def group_heatmap(pct: pd.DataFrame, order: list[str], names: dict[str, str]) ->
     for (r, c), value in pd.DataFrame(grid.to_numpy()).stack().items():
         ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=7,
                 color="white" if value < 25 or value > 85 else "black")
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="% điểm tối đa của nhóm")
+    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="% điểm tối đa")
     return _png(fig)
 
 

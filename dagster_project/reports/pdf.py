@@ -23,7 +23,7 @@ FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 MARGIN = 15
 NAVY = (31, 78, 121)
-CHART_CHUNK = 40  # units per chart, so one chart fits one page
+CHART_CHUNK = 36  # units per chart, so that a chart and its heading fit one A4 page
 _HEAD = FontFace(emphasis="B", size_pt=7.5, color=255, fill_color=NAVY)
 # Every field set: fpdf2 otherwise carries the last fill and emphasis into body cells.
 _PLAIN = FontFace(emphasis="", size_pt=7.5, color=0, fill_color=255)
@@ -212,7 +212,8 @@ def _figure(pdf: FPDF, heading: str | None, png: bytes, caption: str | None = No
     width_px, height_px = Image.open(io.BytesIO(png)).size
     height = pdf.epw * height_px / width_px
     needed = height + (10 if heading else 0) + (12 if caption else 0)
-    if pdf.get_y() + needed > pdf.h - pdf.b_margin:
+    at_top = pdf.get_y() <= pdf.t_margin + 1
+    if not at_top and pdf.get_y() + needed > pdf.h - pdf.b_margin:
         pdf.add_page()
     if heading:
         _heading(pdf, heading)
