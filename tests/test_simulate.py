@@ -5,16 +5,17 @@ import gzip
 import hashlib
 import json
 import re
-from datetime import date, datetime
+import unicodedata
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from dagster_project.simulate import simulate
+from dagster_project.simulate import DEFECT_CLASSES, simulate
 from dagster_project.simulate.calendar import add_working_days
 
 START, END = date(2026, 2, 9), date(2026, 2, 24)  # spans Tết 2026 (16–20 February)
-PROVINCES = ["H44", "H06"]
+PROVINCES = ["H44", "H55"]  # one province on each agency system (even / odd code)
 ARGS = dict(scale=0.004, seed=7, provinces=PROVINCES)
 
 HOSO_FIELDS = ["MaHoSo", "MaTTHC", "MaCoQuan", "KenhThucHien", "TrangThaiHoSo", "NgayNopHoSo", "NgayTiepNhan",
@@ -156,3 +157,86 @@ def test_procedure_catalogue_snapshot(landing):
     assert {r["MucDoDVC"] for r in rows} == {"none", "một phần", "toàn trình"}
     assert all(re.fullmatch(r"[12]\.\d{6}", r["MaTTHC"]) for r in rows)
     assert {r["CoQuanCongBo"] for r in rows if r["MaTTHC"].startswith("2.")} == set(PROVINCES)
+
+
+def read_csv(landing: Path, source: str, night: date, delimiter: str) -> tuple[str, list[list[str]]]:
+    raw = (landing / source / night.isoformat() / "part-00000.csv").read_bytes().decode("utf-8")
+    lines = raw.splitlines()
+    return lines[0], [line.split(delimiter) for line in lines[1:]]
+
+
+def test_other_portal_sources_carry_their_contract_fields(landing):
+    night = date(2026, 2, 12)
+    assert list(read_jsonl(landing, "dvcqg_dvctt", night)[0]) == ["MaDichVu", "MaTTHC", "MaCoQuan", "MucDo", "TrangThai"]
+    ratings = read_jsonl(landing, "dvcqg_danhgia")
+    assert ratings and all(list(r) == ["MaHoSo", "MucDo", "NgayDanhGia"] and 1 <= r["MucDo"] <= 5 for r in ratings)
+    pakn = read_jsonl(landing, "dvcqg_pakn")
+    assert pakn and list(pakn[0]) == ["MaPAKN", "MaCoQuan", "MaHoSo", "PhanLoai", "NgayTiepNhan", "NgayChuyen", "NgayXuLy",
+                                      "TrangThai", "SoThich", "SoKhongThich", "PhanAnhLaiVeKetQua", "NgayCapNhat"]
+    header, rows = read_csv(landing, "bcqg_tiepnhan", night, ";")
+    assert header == "MaCoQuan;Thang;SoHoSoTiepNhan"
+    assert {r[1] for r in rows} == {"2026-02"} and all(int(r[2]) > 0 for r in rows)
+
+
+def test_agency_systems_hold_every_local_dossier_including_unsynced_ones(landing):
+    vnpt_header, _ = read_csv(landing, "agency_vnpt", START, ";")
+    viettel_header, _ = read_csv(landing, "agency_viettel", START, ",")
+    assert vnpt_header == "\ufeffMã hồ sơ;Mã thủ tục;Mã đơn vị;Kênh nộp;Trạng thái;Ngày tiếp nhận;Ngày hẹn trả;Ngày cập nhật"
+    assert viettel_header == ("\ufeffSoHoSo,MaThuTuc,MaDonViTiepNhan,HinhThucNop,TinhTrang,ThoiDiemTiepNhan,"
+                              "HanTraKetQua,ThoiDiemCapNhat")
+    portal = {r["MaHoSo"] for r in read_jsonl(landing, "dvcqg_hoso") if ts(r["NgayTiepNhan"]).date() >= START}
+    local: set[str] = set()
+    night = START
+    while night <= END:
+        _, vnpt = read_csv(landing, "agency_vnpt", night, ";")
+        _, viettel = read_csv(landing, "agency_viettel", night, ",")
+        assert all(r[2].startswith("H44") and datetime.strptime(r[5], "%d/%m/%Y %H:%M").date() == night for r in vnpt)
+        assert all(r[2].startswith("H55") and datetime.strptime(r[5], "%Y-%m-%d %H:%M:%S").date() == night for r in viettel)
+        # bcqg's running monthly count grows by exactly the dossiers received locally that night
+        if night.day > 1 and night > START:
+            _, today = read_csv(landing, "bcqg_tiepnhan", night, ";")
+            _, before = read_csv(landing, "bcqg_tiepnhan", night - timedelta(days=1), ";")
+            grown = {r[0]: int(r[2]) for r in today}
+            for code, n in ((r[0], int(r[2])) for r in before):
+                grown[code] -= n
+            received: dict[str, int] = {}
+            for r in vnpt + viettel:
+                received[r[2]] = received.get(r[2], 0) + 1
+            assert {k: v for k, v in grown.items() if v} == received
+        local |= {r[0] for r in vnpt + viettel}
+        night += timedelta(days=1)
+    assert portal < local  # some local dossiers never reach the portal
+
+
+def test_defects_land_where_documented(tmp_path):
+    root = tmp_path / "defects"
+    simulate(root, date(2026, 3, 9), date(2026, 3, 11), scale=0.01, seed=7, provinces=["H44"], defects=DEFECT_CLASSES)
+    n0, n1, n2 = "2026-03-09", "2026-03-10", "2026-03-11"
+    lines = gzip.open(root / "dvcqg_hoso" / n0 / "part-00000.jsonl.gz", "rt", encoding="utf-8").read().splitlines()
+    manifest = json.loads((root / "dvcqg_hoso" / n0 / "_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"][0]["rows"] == len(lines)
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except json.JSONDecodeError:
+            parsed.append(None)
+    assert parsed.count(None) == 1
+    good = [r for r in parsed if r]
+    assert sum("TrangThaiHoSo" not in r for r in good) == 1
+    assert sum(r["MaCoQuan"] == "H99.999" for r in good) == 1
+    assert sum(r["MaTTHC"] == "9.999999" for r in good) == 1
+    assert sum(r.get("TrangThaiHoSo") == 42 for r in good) == 1
+    assert sum(r["KenhThucHien"] == 7 for r in good) == 1
+    assert sum(r["NgayTiepNhan"] == "20261345256199" for r in good) == 1
+    assert sum(r["NgayTra"] is not None and r["NgayTiepNhan"] > r["NgayTra"] for r in good) == 1
+    assert len(lines) - len(set(lines)) == 1
+    assert sum(unicodedata.is_normalized("NFD", r["ChuHoSo"]["HoTen"]) and not unicodedata.is_normalized("NFC", r["ChuHoSo"]["HoTen"])
+               for r in good) == 1
+    header = (root / "agency_vnpt" / n0 / "part-00000.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "Hạn xử lý" in header and "Ngày hẹn trả" not in header
+    with pytest.raises(EOFError):
+        gzip.open(root / "dvcqg_dvctt" / n1 / "part-00000.jsonl.gz").read()
+    tthc = root / "csdl_tthc" / n2
+    entry = json.loads((tthc / "_manifest.json").read_text(encoding="utf-8"))["files"][0]
+    assert entry["sha256"] != hashlib.sha256((tthc / "part-00000.jsonl.gz").read_bytes()).hexdigest()

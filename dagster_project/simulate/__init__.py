@@ -9,6 +9,7 @@ sources. See `defects.py` for the bad input each defect class injects, and where
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .units import CORE_DEPARTMENTS, directory
 
 __all__ = ["simulate", "DEFECT_CLASSES"]
 
-JSON_SOURCES = ["dvcqg_coquan", "csdl_tthc", "dvcqg_dvctt", "dvcqg_hoso", "dvcqg_pakn", "dvcqg_danhgia"]
+WRITERS = 2
 
 # Latent behaviour of every unit, drawn from the seed: a province (or ministry) quality `qp`
 # shared by its units, each unit's own draw, and about one unit in eight markedly weak — so that
@@ -105,32 +106,49 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
     dossiers.build_unit_days(con, scale, count_start, end)
     dossiers.build_dossiers(con, dossier_start)
     dossiers.build_versions(con, start, end)
+    dossiers.build_feedback(con, start, end)
 
     summary: dict[str, dict[str, int]] = {}
-    night = start
-    while night <= end:
-        for source, written in _write_night(con, landing, night, province_names).items():
-            tamper = apply_defects(con, landing, source, night, start, written, defects)
-            out.write_manifest(out.night_dir(landing, source, night), source, night, written, tamper=tamper)
-            s = summary.setdefault(source, {"nights": 0, "rows": 0, "bytes": 0})
-            s["nights"] += 1
-            s["rows"] += sum(w.rows for w in written)
-            s["bytes"] += sum(w.path.stat().st_size for w in written)
-        night += timedelta(days=1)
+    defect_state: dict = {}
+    nights = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    # Two nights are written at once (one DuckDB cursor each): JSON serialisation and gzip are
+    # single-threaded per file, and this machine has two cores. Defects and manifests follow in
+    # night order, so the result does not depend on which thread finished first.
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        jobs = [pool.submit(_write_night, con.cursor(), landing, night, province_names) for night in nights]
+        for night, job in zip(nights, jobs):
+            for source, written in job.result().items():
+                tamper = apply_defects(landing, source, night, start, end, written, defects, defect_state)
+                out.write_manifest(out.night_dir(landing, source, night), source, night, written, tamper=tamper)
+                s = summary.setdefault(source, {"nights": 0, "rows": 0, "bytes": 0})
+                s["nights"] += 1
+                s["rows"] += sum(w.rows for w in written)
+                s["bytes"] += sum(w.path.stat().st_size for w in written)
     con.close()
     return summary
 
 
 def _write_night(con, landing: Path, night: date, province_names: list[str]) -> dict[str, list[out.Written]]:
-    queries = {
+    jsonl = {
         "dvcqg_coquan": nightly.coquan(),
         "csdl_tthc": nightly.tthc(night),
+        "dvcqg_dvctt": nightly.dvctt(),
         "dvcqg_hoso": nightly.hoso(night, province_names),
+        "dvcqg_pakn": nightly.pakn(night),
+        "dvcqg_danhgia": nightly.danhgia(night),
     }
+    csv = {"bcqg_tiepnhan": (nightly.bcqg(night), ";", False)}
+    systems = [r[0] for r in con.execute("select distinct system from units where selected and weight > 0 order by 1").fetchall()]
+    for system in systems:
+        csv[f"agency_{system}"] = (nightly.agency(system, night), nightly.AGENCY_LAYOUTS[system]["delimiter"], True)
     written = {}
-    for source, query in queries.items():
+    for source in [*jsonl, *csv]:
         folder = out.night_dir(landing, source, night)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "_manifest.json").unlink(missing_ok=True)  # a night being rewritten is not complete
-        written[source] = [out.write_jsonl(con, query, folder)]
+        if source in jsonl:
+            written[source] = [out.write_jsonl(con, jsonl[source], folder)]
+        else:
+            query, delimiter, bom = csv[source]
+            written[source] = [out.write_csv(con, query, folder, delimiter, bom)]
     return written

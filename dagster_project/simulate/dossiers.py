@@ -44,14 +44,17 @@ def build_dossiers(con: duckdb.DuckDBPyConnection, first: date) -> None:
     with x as (
         select code, grp, d, cum, unnest(range(1, n + 1)) as seq from unit_day where d >= date '{first}'
     ), y as (
-        select x.*, hash(code, d, seq) as h from x
+        -- the popularity rank is drawn before joining, so the join is on equal keys
+        select x.*, 1 + floor(g.n_grp * pow(rnd(h, 'proc'), 2.2))::int as pick_rank
+        from (select x.*, hash(code, d, seq) as h from x) x
+        join (select distinct grp, n_grp from picks) g using (grp)
     ), z as (
         select y.*, k.MaTTHC, k.ThoiHanGiaiQuyet as N, k.DonViThoiHan as dv, k.MucDoDVC, k.CoPhiLePhi, k.fee,
                k.YeuCauKetQuaGiay, k.DoiTuongThucHien,
                u.scope, u.system, u.place, u.province_name, u.p_ontime, u.p_online, u.p_payonline, u.p_digit,
                u.p_reuse, u.p_kho, u.p_vneid, u.p_csdldc, u.p_eresult, u.p_unsat, u.p_rate, u.p_pakn_ontime, u.sync_rate
         from y join units u using (code) join picks k
-          on k.grp = y.grp and k.rank = 1 + floor(k.n_grp * pow(rnd(y.h, 'proc'), 2.2))::int
+          on k.grp = y.grp and k.rank = y.pick_rank
     ), c as (
         select z.*,
             code || '-' || strftime(d, '%y%m%d') || '-' || lpad(seq::varchar, 5, '0') as MaHoSo,
@@ -120,7 +123,7 @@ def build_dossiers(con: duckdb.DuckDBPyConnection, first: date) -> None:
     select h, MaHoSo, code as MaCoQuan, scope, system, place, province_name, d, MaTTHC, N, dv, channel,
         case when channel = 2 then recv_ts - to_seconds(floor(60 + 72000 * pow(rnd(h, 'sub'), 2))::bigint) else recv_ts end as submit_ts,
         recv_ts, due_ts, end_ts, term_status, term_ts,
-        case when term_status = 9 then end_ts + to_seconds(floor(case when rnd(h, 'ret') < 0.6 then 300 + 7200 * rnd(h, 'ret2')
+        case when term_status = 9 then end_ts + to_seconds(floor(case when rnd(h, 'ret') < 0.8 then 300 + 7200 * rnd(h, 'ret2')
                                                                      else 43200 + 300000 * rnd(h, 'ret2') end)::bigint) end as ret_ts,
         case when recv_ts + to_seconds(floor(1800 + 9000 * rnd(h, 'p'))::bigint) < least(req1, term_ts)
              then recv_ts + to_seconds(floor(1800 + 9000 * rnd(h, 'p'))::bigint) end as proc_ts,
@@ -144,20 +147,59 @@ def build_dossiers(con: duckdb.DuckDBPyConnection, first: date) -> None:
 
 def build_versions(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
     """`versions`: the dossier's state at its last event of each Vietnam day inside the nights."""
-    hi = end + timedelta(days=1)
+    events = ("[{'s': 2, 't': recv_ts}, {'s': 4, 't': proc_ts}, {'s': 5, 't': req1}, {'s': 4, 't': sup1}, "
+              "{'s': 5, 't': req2}, {'s': 4, 't': sup2}, {'s': term_status, 't': term_ts}, {'s': 10, 't': ret_ts}]")
     con.execute(f"""
     create or replace table versions as
-    with e as (
-        select h, unnest([{{'s': 2, 't': recv_ts}}, {{'s': 4, 't': proc_ts}}, {{'s': 5, 't': req1}}, {{'s': 4, 't': sup1}},
-                          {{'s': 5, 't': req2}}, {{'s': 4, 't': sup2}}, {{'s': term_status, 't': term_ts}},
-                          {{'s': 10, 't': ret_ts}}]) as e
-        from dossier
-        where coalesce(ret_ts, term_ts, sup2, req2, sup1, req1, recv_ts) >= timestamp '{start}'
-    ), g as (
-        select h, e.t::date as day, arg_max(e.s, e.t) as s, max(e.t) as t
-        from e where e.t >= timestamp '{start}' and e.t < timestamp '{hi}' and e.s is not null
-        group by h, e.t::date
-    )
-    select g.day, g.s, g.t, d.* from g join dossier d using (h)
+    select g.day, g.s, g.t, d.* from ({collapse_by_day('dossier', 'h', events, start, end)}) g join dossier d using (h)
     order by g.day, g.t, d.MaHoSo
+    """)
+
+
+
+def collapse_by_day(source: str, key: str, events: str, start: date, end: date) -> str:
+    """SQL: the last event (struct s, t) of each (key, Vietnam day) inside the nights."""
+    hi = end + timedelta(days=1)
+    return f"""
+    select {key}, e.t::date as day, arg_max(e.s, e.t) as s, max(e.t) as t
+    from (select {key}, unnest({events}) as e from {source})
+    where e.t >= timestamp '{start}' and e.t < timestamp '{hi}' and e.s is not null
+    group by {key}, e.t::date
+    """
+
+
+def build_feedback(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
+    """Ratings (`ratings`) and feedback/petitions with their versions (`pakn_versions`).
+    A small share of dossiers draw a PAKN about their unit; handling is on time with the unit's
+    latent rate (15 working days is about 21 calendar days)."""
+    hi = end + timedelta(days=1)
+    con.execute(f"""
+    create or replace table ratings as
+    select ret_ts::timestamp + to_seconds(floor(600 + 172800 * rnd(h, 'rate_t'))::bigint) as rated_at, MaHoSo,
+           case when rnd(h, 'sat') < p_unsat then 1 + floor(2 * rnd(h, 'sat2'))::int else 3 + floor(3 * rnd(h, 'sat2'))::int end as MucDo
+    from dossier where synced and ret_ts is not null and rnd(h, 'rate') < p_rate;
+    delete from ratings where rated_at < timestamp '{start}' or rated_at >= timestamp '{hi}';
+    create or replace table pakn as
+    with a as (
+        select h, MaCoQuan, case when synced and rnd(h, 'pk_link') < 0.6 then MaHoSo end as MaHoSo, 'PAKN-' || MaHoSo as MaPAKN,
+               case when rnd(h, 'pk_kind') < 0.6 then 'QUY_DINH' else 'HANH_VI' end as PhanLoai,
+               d::timestamp + to_seconds(floor(86400 * (1 + floor(9 * rnd(h, 'pk_recv'))) + 25200 + 39600 * rnd(h, 'pk_recv_t'))::bigint) as pk_recv,
+               rnd(h, 'pk_ontime') < p_pakn_ontime as pk_ontime, rnd(h, 'pk_unsat') < 2 * p_unsat + 0.1 as pk_unsat
+        from dossier where rnd(h, 'pakn') < 0.005
+    ), b as (
+        select a.*, case when rnd(h, 'pk_tr') < 0.4 then pk_recv + to_seconds(floor(86400 * (1 + rnd(h, 'pk_tr2')))::bigint) end as pk_transfer
+        from a
+    ), c as (
+        select b.*, coalesce(pk_transfer, pk_recv) + to_seconds(floor(86400 * case when pk_ontime then 1 + 17 * rnd(h, 'pk_h')
+                                                                              else 25 + 20 * rnd(h, 'pk_h') end)::bigint) as pk_handled
+        from b
+    )
+    select c.*, pk_handled + to_seconds(floor(3600 + 120000 * rnd(h, 'pk_pub'))::bigint) as pk_published,
+           floor(15 * rnd(h, 'like'))::int as likes,
+           case when pk_unsat then 3 + floor(10 * rnd(h, 'dislike'))::int else floor(3 * rnd(h, 'dislike'))::int end as dislikes,
+           (rnd(h, 'reraise') < 0.08)::int as reraised
+    from c;
+    create or replace table pakn_versions as
+    select v.day, v.s, v.t, p.* from ({collapse_by_day('pakn', 'h', "[{'s': 1, 't': pk_recv}, {'s': 2, 't': pk_transfer}, {'s': 3, 't': pk_handled}, {'s': 4, 't': pk_published}]", start, end)}) v
+    join pakn p using (h) order by v.day, v.t, p.MaPAKN
     """)

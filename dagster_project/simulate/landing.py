@@ -1,6 +1,7 @@
 """Writing one night of one source into the landing contract: data file first, manifest last."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -38,8 +39,13 @@ class Written:
 
 def write_jsonl(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> Written:
     path = folder / JSON_PART
-    # DuckDB's gzip writer sets no mtime or file name, so equal rows give equal bytes.
-    rows = con.execute(f"copy ({query}) to '{path}' (format json, compression gzip)").fetchone()[0]
+    plain = folder / (JSON_PART + ".plain")
+    rows = con.execute(f"copy ({query}) to '{plain}' (format json)").fetchone()[0]
+    # gzip level 1 is ~3x faster than DuckDB's built-in gzip; mtime 0 and no file name keep the
+    # bytes a function of the rows alone.
+    with plain.open("rb") as src, path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=1) as gz:
+        shutil.copyfileobj(src, gz, 1 << 22)
+    plain.unlink()
     return Written(JSON_PART, rows, path)
 
 

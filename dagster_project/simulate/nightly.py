@@ -77,3 +77,84 @@ def tthc(night: date) -> str:
     where t.level <> 'BO' or exists (select 1 from units where kind = 'BO' and selected)
     order by t.MaTTHC
     """
+
+
+def dvctt() -> str:
+    """Online services: each online-capable procedure a province offers (departments' procedures by
+    the department, commune procedures configured once by the province), and the ministries' own."""
+    return """
+    with offered as (
+        select p.scope || '|' || t.MaTTHC as k, t.MaTTHC, t.MucDoDVC,
+            case when t.level = 'TINH' and exists (select 1 from units d where d.code = p.scope || '.' || lpad(t.slot::varchar, 2, '0'))
+                 then p.scope || '.' || lpad(t.slot::varchar, 2, '0') else p.scope end as MaCoQuan
+        from tthc t join units p on p.kind = 'TINH' and p.selected and t.level in ('TINH', 'XA')
+             and (t.local_scope is null or t.local_scope = p.scope)
+        where t.MucDoDVC <> 'none'
+        union all
+        select t.CoQuanCongBo || '|' || t.MaTTHC, t.MaTTHC, t.MucDoDVC, t.CoQuanCongBo
+        from tthc t join units m on m.code = t.CoQuanCongBo and m.selected
+        where t.level = 'BO' and t.MucDoDVC <> 'none'
+    )
+    select 'DV.' || MaCoQuan || '.' || MaTTHC as MaDichVu, MaTTHC, MaCoQuan, MucDoDVC as MucDo,
+        case when rnd(k, 'svc') < 0.9 then 'CONG_KHAI' when rnd(k, 'svc') < 0.95 then 'THU_NGHIEM' else 'CHO_DUNG' end as TrangThai
+    from offered order by MaDichVu
+    """
+
+
+def pakn(night: date) -> str:
+    return f"""
+    select MaPAKN, MaCoQuan, MaHoSo, PhanLoai, f(pk_recv) as NgayTiepNhan,
+        case when pk_transfer <= t then f(pk_transfer) end as NgayChuyen,
+        case when s >= 3 then f(pk_handled) end as NgayXuLy,
+        ['MOI_TIEP_NHAN', 'DANG_XU_LY', 'DA_XU_LY', 'DA_CONG_KHAI'][s] as TrangThai,
+        case when s = 4 then likes else 0 end as SoThich, case when s = 4 then dislikes else 0 end as SoKhongThich,
+        case when s >= 3 then reraised else 0 end as PhanAnhLaiVeKetQua,
+        f(t) as NgayCapNhat
+    from pakn_versions where day = date '{night}' order by t, MaPAKN
+    """
+
+
+def danhgia(night: date) -> str:
+    return f"""
+    select MaHoSo, MucDo, f(rated_at) as NgayDanhGia from ratings
+    where rated_at::date = date '{night}' order by rated_at, MaHoSo
+    """
+
+
+def bcqg(night: date) -> str:
+    """Running count of dossiers received per unit this month (and, in a month's first five days,
+    the previous month's total), all locally received dossiers, synced or not."""
+    month = night.replace(day=1)
+    prev = (month - timedelta(days=1)).replace(day=1)
+    months = f"(d between date '{month}' and date '{night}')"
+    if night.day <= 5:
+        months += f" or (d >= date '{prev}' and d < date '{month}')"
+    return f"""
+    select code as MaCoQuan, strftime(date_trunc('month', d), '%Y-%m') as Thang, sum(n)::bigint as SoHoSoTiepNhan
+    from unit_day where {months}
+    group by all having sum(n) > 0 order by Thang, MaCoQuan
+    """
+
+
+# The two vendor layouts of agency one-stop-shop systems (must match sources/agency_mappings).
+AGENCY_LAYOUTS = {
+    "vnpt": dict(delimiter=";", date="%d/%m/%Y %H:%M",
+                 channel="case coalesce(channel, 1) when 1 then 'Trực tiếp' when 2 then 'Trực tuyến' else 'Bưu chính công ích' end",
+                 columns=["Mã hồ sơ", "Mã thủ tục", "Mã đơn vị", "Kênh nộp", "Trạng thái", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày cập nhật"]),
+    "viettel": dict(delimiter=",", date="%Y-%m-%d %H:%M:%S", channel="coalesce(channel, 1)",
+                    columns=["SoHoSo", "MaThuTuc", "MaDonViTiepNhan", "HinhThucNop", "TinhTrang", "ThoiDiemTiepNhan",
+                             "HanTraKetQua", "ThoiDiemCapNhat"]),
+}
+
+
+def agency(system: str, night: date) -> str:
+    """Every dossier the system's units received that day, synced to the portal or not, in its
+    state at the end of the day."""
+    lay = AGENCY_LAYOUTS[system]
+    c, fmt = lay["columns"], lay["date"]
+    return f"""
+    select MaHoSo as "{c[0]}", MaTTHC as "{c[1]}", MaCoQuan as "{c[2]}", {lay['channel']} as "{c[3]}", s as "{c[4]}",
+        strftime(recv_ts, '{fmt}') as "{c[5]}", strftime(due_ts, '{fmt}') as "{c[6]}", strftime(t, '{fmt}') as "{c[7]}"
+    from versions where day = date '{night}' and d = date '{night}' and system = '{system}'
+    order by MaHoSo
+    """
