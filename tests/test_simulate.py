@@ -240,3 +240,15 @@ def test_defects_land_where_documented(tmp_path):
     tthc = root / "csdl_tthc" / n2
     entry = json.loads((tthc / "_manifest.json").read_text(encoding="utf-8"))["files"][0]
     assert entry["sha256"] != hashlib.sha256((tthc / "part-00000.jsonl.gz").read_bytes()).hexdigest()
+
+
+def test_a_clean_run_loads_without_quarantine(landing, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    from dagster_project.settings import pii_key
+    from dagster_project.sources import load_all
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = load_all(con, landing, pii_key()[0])
+    assert summary["dvcqg_hoso"].rows_loaded > 0 and summary["agency_viettel"].rows_loaded > 0
+    assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
+    assert con.execute("select count(*) from raw.load_log where status <> 'loaded' and rows_in_manifest > 0").fetchone()[0] == 0

@@ -132,7 +132,7 @@ def _write_night(con, landing: Path, night: date, province_names: list[str]) -> 
     jsonl = {
         "dvcqg_coquan": nightly.coquan(),
         "csdl_tthc": nightly.tthc(night),
-        "dvcqg_dvctt": nightly.dvctt(),
+        "dvcqg_dvctt": nightly.dvctt(night),
         "dvcqg_hoso": nightly.hoso(night, province_names),
         "dvcqg_pakn": nightly.pakn(night),
         "dvcqg_danhgia": nightly.danhgia(night),

@@ -79,21 +79,23 @@ def tthc(night: date) -> str:
     """
 
 
-def dvctt() -> str:
+def dvctt(night: date) -> str:
     """Online services: each online-capable procedure a province offers (departments' procedures by
-    the department, commune procedures configured once by the province), and the ministries' own."""
-    return """
+    the department, commune procedures configured once by the province), and the ministries' own;
+    only procedures already announced that night."""
+    announced = f"(select MaTTHC from tthc_events where k = 0 and NgayQuyetDinhCongBo < timestamp '{night + timedelta(days=1)}')"
+    return f"""
     with offered as (
         select p.scope || '|' || t.MaTTHC as k, t.MaTTHC, t.MucDoDVC,
             case when t.level = 'TINH' and exists (select 1 from units d where d.code = p.scope || '.' || lpad(t.slot::varchar, 2, '0'))
                  then p.scope || '.' || lpad(t.slot::varchar, 2, '0') else p.scope end as MaCoQuan
         from tthc t join units p on p.kind = 'TINH' and p.selected and t.level in ('TINH', 'XA')
              and (t.local_scope is null or t.local_scope = p.scope)
-        where t.MucDoDVC <> 'none'
+        where t.MucDoDVC <> 'none' and t.MaTTHC in {announced}
         union all
         select t.CoQuanCongBo || '|' || t.MaTTHC, t.MaTTHC, t.MucDoDVC, t.CoQuanCongBo
         from tthc t join units m on m.code = t.CoQuanCongBo and m.selected
-        where t.level = 'BO' and t.MucDoDVC <> 'none'
+        where t.level = 'BO' and t.MucDoDVC <> 'none' and t.MaTTHC in {announced}
     )
     select 'DV.' || MaCoQuan || '.' || MaTTHC as MaDichVu, MaTTHC, MaCoQuan, MucDoDVC as MucDo,
         case when rnd(k, 'svc') < 0.9 then 'CONG_KHAI' when rnd(k, 'svc') < 0.95 then 'THU_NGHIEM' else 'CHO_DUNG' end as TrangThai

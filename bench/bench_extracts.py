@@ -1,0 +1,111 @@
+"""Benchmark the extract simulator (and optionally ingest) per stage.
+
+    python bench/bench_extracts.py --nights 30 --scale 1            # the national month
+    python bench/bench_extracts.py --nights 5 --scale 0.05 --ingest  # + load_all into a fresh warehouse
+
+Each stage runs in its own subprocess, so the peak RSS reported (ru_maxrss of that child, which
+is what DuckDB's memory shows up in) belongs to that stage alone. Output goes to --home
+(default: a fresh temporary directory, removed afterwards unless --keep).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SIMULATE = """
+import json, sys
+from datetime import date
+from pathlib import Path
+from dagster_project.simulate import simulate
+a = json.loads(sys.argv[1])
+s = simulate(Path(a["landing"]), date.fromisoformat(a["start"]), date.fromisoformat(a["end"]), scale=a["scale"],
+             seed=a["seed"], provinces=a["provinces"])
+import resource
+print(json.dumps({"rows": sum(v["rows"] for v in s.values()), "bytes": sum(v["bytes"] for v in s.values()), "by_source": s,
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+INGEST = """
+import json, sys
+from pathlib import Path
+import duckdb
+from dagster_project.settings import duckdb_settings, pii_key
+from dagster_project.sources import load_all
+a = json.loads(sys.argv[1])
+con = duckdb.connect(a["warehouse"], config=duckdb_settings())
+res = load_all(con, Path(a["landing"]), pii_key()[0])
+con.close()
+rows = sum(getattr(v, "rows_loaded", 0) or 0 for v in res.values())
+size = sum(p.stat().st_size for p in Path(a["landing"]).rglob("part-*"))
+import resource
+print(json.dumps({"rows": rows, "bytes": size, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def run_stage(name: str, code: str, args: dict) -> dict:
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(args)], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"{name} failed:\n{proc.stderr}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return {"stage": name, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "rows": out["rows"],
+            "rows_per_s": round(out["rows"] / wall), "mb_per_s": round(out["bytes"] / 2**20 / wall, 1),
+            "bytes_mib": round(out["bytes"] / 2**20, 1), "peak_rss_mib": round(out["maxrss_kib"] / 1024), "detail": out.get("by_source")}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--nights", type=int, default=30)
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--start", default="2026-03-01")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--provinces", nargs="*", default=None, help="e.g. H44 H55 (default: national)")
+    p.add_argument("--ingest", action="store_true", help="also time sources.load_all into a fresh warehouse")
+    p.add_argument("--home", type=Path, default=None)
+    p.add_argument("--keep", action="store_true")
+    a = p.parse_args()
+
+    from datetime import date, timedelta
+
+    start = date.fromisoformat(a.start)
+    home = a.home or Path(tempfile.mkdtemp(prefix="bench_extracts_"))
+    landing = home / "landing"
+    args = {"landing": str(landing), "start": str(start), "end": str(start + timedelta(days=a.nights - 1)),
+            "scale": a.scale, "seed": a.seed, "provinces": a.provinces, "warehouse": str(home / "bench.duckdb")}
+    print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+          f"nights={a.nights} scale={a.scale} provinces={a.provinces or 'national'}", flush=True)
+    results = [run_stage("simulate", SIMULATE, args)]
+    if a.ingest:
+        try:
+            from dagster_project.sources import load_all  # noqa: F401
+        except ImportError:
+            print("ingest: dagster_project.sources.load_all not available, skipped")
+        else:
+            results.append(run_stage("ingest", INGEST, args))
+    for r in results:
+        detail = r.pop("detail")
+        print(json.dumps(r))
+        if detail:
+            for source, s in detail.items():
+                print(f"  {source:16s} rows {s['rows']:>11,d}  {s['bytes'] / 2**20:9.1f} MiB")
+    if not (a.keep or a.home):
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
