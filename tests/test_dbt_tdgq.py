@@ -5,6 +5,7 @@ substitute day), weekends are off. Procedure P1 allows 5 working days.
 """
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 
 import pytest
@@ -131,3 +132,27 @@ def test_unit_scores_shape(warehouse):
     assert set(units) == {"G01", "H44", "H44.07", "H44.100"}
     assert units["H44"][0] == round(20 * 6 / 9, 2)
     assert units["G01"][3] == 1 and units["G01"][4] == "BO"
+
+
+def test_empty_pakn_criteria_get_full_points_under_portal_rules(warehouse):
+    assert criterion(warehouse, "H44", "2026-09", "MDHL.1")[2:] == (6, 6, "empty_full")
+    assert criterion(warehouse, "H44", "2026-09", "MDHL.3")[3] == 6
+
+
+@pytest.fixture(scope="module")
+def vpcp_warehouse(warehouse, tmp_path_factory):
+    """The same raw data scored with the VPCP rule version: a --vars switch, no code change."""
+    home = tmp_path_factory.mktemp("dbt_vpcp_home")
+    (home / "warehouse").mkdir()
+    path = home / "warehouse" / "svcindex.duckdb"
+    shutil.copy(warehouse, path)
+    dbt_build(home, "--vars", "{rule_version: VPCP}")
+    return path
+
+
+def test_vpcp_redistributes_pakn_points_inside_the_group(vpcp_warehouse):
+    assert criterion(vpcp_warehouse, "H44", "2026-09", "MDHL.1")[2:] == (0, 0, "redistributed")
+    num, den, points, max_points, _ = criterion(vpcp_warehouse, "H44", "2026-09", "MDHL.3")
+    assert max_points == 18 and points == pytest.approx(18 * min(1, num / den / 0.9))
+    (version,) = query(vpcp_warehouse, "select distinct rule_version from marts.fct_unit_scores")
+    assert version == ("VPCP",)

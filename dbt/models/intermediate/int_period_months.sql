@@ -1,11 +1,9 @@
--- Period x month bridge: every month, quarter, half, year and year-to-date that has data up to the
--- as-of date, with its months. An open period is judged as of eval_date = min(period end, as-of date).
+-- Period x month bridge: every month, quarter, half, year and year-to-date that has dossiers or
+-- PAKN up to the as-of date, with its months. An open period is judged as of eval_date = min(period end, as-of date).
 with data_days as (
     select received_date as day from {{ ref('stg_dossiers') }}
     union all
     select received_date from {{ ref('stg_feedback') }}
-    union all
-    select decision_date from {{ ref('stg_procedure_announcements') }}
 ),
 
 months as (
