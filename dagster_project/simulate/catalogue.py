@@ -11,6 +11,8 @@ from datetime import date
 
 import duckdb
 
+from .applicants import lit
+
 N_NATIONAL = 3000  # + 40..100 per province: ~5,400 at national scale
 N_BO, N_TINH = 1250, 1150  # the rest are commune-level
 
@@ -26,10 +28,6 @@ OBJECTS = ["giấy phép kinh doanh", "giấy chứng nhận quyền sử dụng
 WORKING_DAY_LIMITS = {"XA": [1, 1, 2, 3, 3, 5, 5, 7, 10, 15], "TINH": [3, 5, 7, 10, 10, 15, 15, 20, 20, 30],
                       "BO": [5, 10, 10, 15, 20, 20, 30, 30, 45, 60]}
 FEES = [10000, 20000, 30000, 50000, 100000, 200000, 500000, 1000000]
-
-
-def _sql_list(values) -> str:
-    return "[" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values) + "]"
 
 
 def build(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
@@ -58,14 +56,14 @@ def build(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
     select MaTTHC, level, local_scope,
         case level when 'BO' then 1 + floor(20 * rnd(MaTTHC, 'min'))::int
                    when 'TINH' then coalesce(local_slot, 1 + floor(15 * rnd(MaTTHC, 'slot'))::int) else 0 end as slot,
-        {_sql_list(ACTIONS)}[1 + floor({len(ACTIONS)} * rnd(MaTTHC, 'a'))::int] || ' '
-            || {_sql_list(OBJECTS)}[1 + floor({len(OBJECTS)} * rnd(MaTTHC, 'o'))::int] as TenTTHC,
+        {lit(ACTIONS)}[1 + floor({len(ACTIONS)} * rnd(MaTTHC, 'a'))::int] || ' '
+            || {lit(OBJECTS)}[1 + floor({len(OBJECTS)} * rnd(MaTTHC, 'o'))::int] as TenTTHC,
         case when level = 'TINH' and rnd(MaTTHC, 'multi') < 0.08 then ['TINH', 'XA'] else [level] end as CapThucHien,
         rnd(MaTTHC, 'dv') as u_mode,
         case when rnd(MaTTHC, 'mode') < 0.35 then 'toàn trình' when rnd(MaTTHC, 'mode') < 0.65 then 'một phần' else 'none' end as MucDoDVC,
         (rnd(MaTTHC, 'paper') < 0.5)::int as YeuCauKetQuaGiay,
         (rnd(MaTTHC, 'fee') < 0.35)::int as CoPhiLePhi,
-        {_sql_list(FEES)}[1 + floor({len(FEES)} * rnd(MaTTHC, 'gia'))::int] as fee,
+        {FEES}[1 + floor({len(FEES)} * rnd(MaTTHC, 'gia'))::int] as fee,
         case when rnd(MaTTHC, 'dt') < 0.55 then ['CONG_DAN'] when rnd(MaTTHC, 'dt') < 0.75 then ['CONG_DAN', 'DOANH_NGHIEP']
              when rnd(MaTTHC, 'dt') < 0.9 then ['DOANH_NGHIEP'] else ['CONG_DAN', 'DOANH_NGHIEP', 'TO_CHUC'] end as DoiTuongThucHien,
         (rnd(MaTTHC, 'full') < 0.97)::int as DayDuBoPhanTaoThanh,

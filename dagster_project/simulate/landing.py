@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 SCHEMA_VERSION = "1.0"
+SCRATCH = Path("/dev/shm") if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 JSON_PART = "part-00000.jsonl.gz"
 CSV_PART = "part-00000.csv"
 BOM = "\ufeff".encode()
@@ -39,7 +41,9 @@ class Written:
 
 def write_jsonl(con: duckdb.DuckDBPyConnection, query: str, folder: Path) -> Written:
     path = folder / JSON_PART
-    plain = folder / (JSON_PART + ".plain")
+    # The uncompressed JSON (~1 KB a dossier version) goes through RAM when the machine has a
+    # tmpfs: on disk, write-back of gigabytes of scratch dominated the national month.
+    plain = SCRATCH / f"svcindex-sim-{os.getpid()}-{threading.get_ident()}.jsonl" if SCRATCH else folder / (JSON_PART + ".plain")
     rows = con.execute(f"copy ({query}) to '{plain}' (format json)").fetchone()[0]
     # gzip level 1 is ~3x faster than DuckDB's built-in gzip; mtime 0 and no file name keep the
     # bytes a function of the rows alone.

@@ -9,6 +9,7 @@ This is reference data (a few thousand rows), built once per run; dossiers are n
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from functools import lru_cache
@@ -100,8 +101,6 @@ def province_codes() -> dict[str, str]:
 
 def _u(*parts: object) -> float:
     """A seeded uniform in [0,1) for reference data (stable across runs and machines)."""
-    import hashlib
-
     digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
