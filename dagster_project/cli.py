@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .settings import home
 
-DEMO_PROVINCES = ["H44", "H24"]
+DEMO_PROVINCES = ["H44", "H55"]
 DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
 
 
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--end", type=date.fromisoformat, default=DEMO_END)
     p.add_argument("--scale", type=float, default=0.002, help="1 = a national month of ~5 million dossiers")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--provinces", type=lambda s: s.split(","), default=None, help="e.g. H44,H24 (default: national)")
+    p.add_argument("--provinces", type=lambda s: s.split(","), default=None, help="e.g. H44,H55 (default: national)")
     p.add_argument("--defects", type=lambda s: s.split(","), default=None, help="defect classes to inject")
     p.set_defaults(func=cmd_simulate)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-SAMPLE_PROVINCES = ["H44", "H24"]
+SAMPLE_PROVINCES = ["H44", "H55"]
 SAMPLE_START, SAMPLE_END = date(2026, 10, 1), date(2026, 10, 3)
 SAMPLE_SCALE = 0.002
 

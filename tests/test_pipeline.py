@@ -36,7 +36,7 @@ def test_whole_graph_publishes_unit_scores(pipeline_home):
         rows = con.execute("select * from unit_scores").df()
         log = con.execute("select count(*) from publication_log").fetchone()[0]
     assert len(rows) > 0
-    assert {"H44", "H24"} <= set(rows.unit_code)
+    assert {"H44", "H55"} <= set(rows.unit_code)
     assert (rows.total == (rows.ckmb + rows.tdgq + rows.clgq + rows.tttt + rows.mdsh + rows.mdhl).round(2)).all()
     assert log == 1
     reports = list((pipeline_home / "reports").rglob("*.xlsx"))
@@ -92,9 +92,16 @@ def test_same_file_delivered_twice_counts_once(copied_home):
         return raw, scores
 
     before = counts()
-    # the last night re-delivered under another night's folder: same bytes, same sha256
+    # the same night delivered again, and its dossier file re-delivered under the next night
+    assert run_nightly().success
     src = sorted((landing / "dvcqg_hoso").iterdir())[-1]
-    shutil.copytree(src, landing / "dvcqg_hoso" / "2026-10-05")
+    dst = landing / "dvcqg_hoso" / "2026-10-05"
+    shutil.copytree(src, dst)
+    manifest = json.loads((dst / "_manifest.json").read_text())
+    manifest["extract_date"] = "2026-10-05"
+    (dst / "_manifest.json").write_text(json.dumps(manifest))
     result = run_nightly()
     assert result.success
     assert counts() == before
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.load_log where file_name like 'dvcqg_hoso/2026-10-05/%'").fetchone()[0] == 0

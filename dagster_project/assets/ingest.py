@@ -5,11 +5,13 @@ loaded, as a blocking check: a bad night stops dbt and publication downstream.
 """
 
 from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from .. import sources
+from ..sources._landing import nights as landing_nights
 from ..publish import record_quality
 from ..quality.gate import validate
 from ..ops import VN_OFFSET, freshness_verdict, nightly_partitions
@@ -36,16 +38,34 @@ def sources_of(table: str, landing) -> list[str]:
     return [table]
 
 
-def batch_files(con, source_names: list[str], nights: list[str]) -> pd.DataFrame:
-    """The load-log rows of the partition's nights: what the batch gate judges."""
+def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) -> pd.DataFrame:
+    """Every file the manifests of the partition's nights promise, with how it was loaded.
+
+    A file is matched to the load log by its path, or else, when it was re-delivered under
+    another night, by its sha256; a promised file found in neither is 'missing'."""
+    promised = pd.DataFrame(
+        [(n.source, n.extract_date, f"{n.source}/{n.folder.name}/{f.name}", (f.sha256 or "").lower())
+         for source in source_names for n in landing_nights(landing, source)[0]
+         if n.extract_date.isoformat() in nights for f in n.files],
+        columns=["source", "extract_date", "file_name", "manifest_sha256"])
     return con.execute("""
-        select source, extract_date, file_name, status, rows_in_manifest, rows_loaded, rows_quarantined,
-               coalesce(rows_quarantined / nullif(rows_loaded + rows_quarantined, 0),
-                        case when status = 'loaded' then 0 else 1 end)::double as quarantine_rate,
-               message
-        from raw.load_log
-        where source in (select unnest(?::varchar[])) and extract_date in (select unnest(?::date[]))
-        order by extract_date, file_name""", [source_names, nights]).df()
+        with by_name as (select * from raw.load_log qualify row_number() over (partition by file_name order by loaded_at desc) = 1),
+             by_sha as (select * from raw.load_log where status = 'loaded'
+                        qualify row_number() over (partition by file_sha256 order by loaded_at) = 1)
+        select p.source, p.extract_date, p.file_name,
+               coalesce(n.status, s.status, 'missing') as status,
+               case when n.file_name is null and s.file_name is not null then s.file_name end as redelivery_of,
+               coalesce(n.rows_in_manifest, s.rows_in_manifest) as rows_in_manifest,
+               coalesce(n.rows_loaded, s.rows_loaded, 0) as rows_loaded,
+               coalesce(n.rows_quarantined, s.rows_quarantined, 0) as rows_quarantined,
+               coalesce(coalesce(n.rows_quarantined, s.rows_quarantined)
+                        / nullif(coalesce(n.rows_loaded, s.rows_loaded) + coalesce(n.rows_quarantined, s.rows_quarantined), 0),
+                        case when coalesce(n.status, s.status) = 'loaded' then 0 else 1 end)::double as quarantine_rate,
+               coalesce(n.message, s.message) as message
+        from promised p
+        left join by_name n on n.file_name = p.file_name
+        left join by_sha s on s.file_sha256 = p.manifest_sha256 and s.source = p.source
+        order by p.extract_date, p.file_name""").df()
 
 
 def build_ingest_asset(table: str) -> dg.AssetsDefinition:
@@ -85,11 +105,12 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             for s in summaries.values():
                 for m in s.messages:
                     context.log.warning(m)
-            files = batch_files(con, names, nights)
+            files = batch_files(con, h.landing, names, nights)
             results = [validate("ingest_files", files, h.quality / "data_docs")]
             if has_row_suite:
+                loaded = files["redelivery_of"].fillna(files["file_name"]).tolist()
                 rows = con.execute(f"select * from raw.{table} where _file in (select unnest(?::varchar[]))",
-                                   [files["file_name"].tolist()]).df()
+                                   [loaded]).df()
                 results.append(validate(row_suite, rows, h.quality / "data_docs"))
             record_quality(con, context.run_id, table, results)
             total_rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
