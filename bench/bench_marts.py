@@ -192,6 +192,8 @@ def scenario(name: str, root: Path, memory: str, per_month: int) -> dict:
     counts = generate(home / "warehouse" / "svcindex.duckdb", first_day, days, per_month, months, night, memory)
     gen = time.time() - t
     wall, rss, rc = run_dbt(home, memory, "build", "--exclude", "test_type:unit")
+    if rc != 0:
+        print(f"dbt build failed; log: {home / 'dbt_logs' / 'dbt.log'}", file=sys.stderr)
     db_gb = (home / "warehouse" / "svcindex.duckdb").stat().st_size / 1e9
     return {"scenario": name, "dossiers": counts["dossiers"], "dossier_versions": counts["dvcqg_hoso"],
             "units": counts["dvcqg_coquan"], "generate_s": round(gen, 1), "dbt_build_s": round(wall, 1),

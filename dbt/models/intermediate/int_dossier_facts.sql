@@ -11,26 +11,26 @@ params as (
 
 base as (
     select
-        d.dossier_code,
-        d.unit_code,
-        d.procedure_code,
-        d.received_date,
-        cast({{ dbt.date_trunc('month', 'd.received_date') }} as date) as received_month,
-        d.channel,
-        d.status,
-        d.has_e_result,
-        d.has_digitised_component,
-        d.has_reused_component,
-        d.has_store_component,
-        d.is_vneid_verified or d.queried_population_db as uses_population_data,
-        d.is_paid_online,
-        d.has_nonzero_fee,
-        d.fee_line_count,
-        coalesce(p.requires_paper_result, false) as requires_paper_result,
-        coalesce(p.has_fee, false) as procedure_has_fee,
+        t.dossier_code,
+        t.unit_code,
+        t.procedure_code,
+        t.received_date,
+        cast({{ dbt.date_trunc('month', 't.received_date') }} as date) as received_month,
+        t.channel,
+        t.status,
+        t.has_e_result,
+        t.has_digitised_component,
+        t.has_reused_component,
+        t.has_store_component,
+        t.is_vneid_verified or t.queried_population_db as uses_population_data,
+        t.is_paid_online,
+        t.has_nonzero_fee,
+        t.fee_line_count,
+        t.requires_paper_result,
+        t.procedure_has_fee,
         coalesce(r.rating <= cast({{ rulebook_param('MDHL.3', 'unsatisfied_max_rating') }} as integer), false)
             as is_rated_unsatisfied,
-        d.dossier_code in (select dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null)
+        t.dossier_code in (select dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null)
             as has_feedback,
         t.timeliness_reason,
         t.on_time_until,
@@ -38,12 +38,10 @@ base as (
         t.finished_at,
         t.processing_working_days,
         ctx.as_of_date
-    from {{ ref('stg_dossiers') }} as d
+    from {{ ref('int_dossier_timeliness') }} as t
     cross join ctx
-    inner join {{ ref('int_dossier_timeliness') }} as t on t.dossier_code = d.dossier_code
-    left join {{ ref('stg_procedures') }} as p on p.procedure_code = d.procedure_code
-    left join {{ ref('stg_ratings') }} as r on r.dossier_code = d.dossier_code
-    where d.received_date <= ctx.as_of_date
+    left join {{ ref('stg_ratings') }} as r on r.dossier_code = t.dossier_code
+    where t.received_date <= ctx.as_of_date
 ),
 
 horizons as (

@@ -4,6 +4,10 @@
 --   finished late, or still open → on time while not yet due    (on_time_until = deadline date - 1)
 --   more than one supplement    → overdue                       (on_time_until = 1900-01-01)
 -- so any period's verdict is simply on_time_until >= min(period end, as-of date).
+-- The dossier's own flags are carried through so int_dossier_facts needs no second 5M-row join.
+{% set carried = ['unit_code', 'procedure_code', 'channel', 'has_e_result', 'has_digitised_component',
+                  'has_reused_component', 'has_store_component', 'is_vneid_verified', 'queried_population_db',
+                  'is_paid_online', 'has_nonzero_fee', 'fee_line_count'] %}
 with supplements as (
     select
         s.dossier_code,
@@ -20,6 +24,10 @@ with supplements as (
 dossiers as (
     select
         d.dossier_code,
+        {% for c in carried %}d.{{ c }},
+        {% endfor %}
+        coalesce(p.requires_paper_result, false) as requires_paper_result,
+        coalesce(p.has_fee, false) as procedure_has_fee,
         d.status,
         d.received_at,
         d.received_date,
@@ -101,6 +109,11 @@ judged as (
 
 select
     j.dossier_code,
+    {% for c in carried %}j.{{ c }},
+    {% endfor %}
+    j.requires_paper_result,
+    j.procedure_has_fee,
+    j.status,
     j.received_date,
     j.finished_at,
     j.clock_stopped_at,

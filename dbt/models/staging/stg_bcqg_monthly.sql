@@ -1,12 +1,8 @@
 -- Dossiers received per unit and month per the national reporting system; a re-delivered month
 -- keeps its latest figure.
-with ranked as (
-    select
-        b.*,
-        row_number() over (partition by MaCoQuan, Thang order by _extract_date desc, _line desc) as delivery_rank
-    from {{ source('raw', 'bcqg_tiepnhan') }} as b
+with latest as (
+    {{ latest_rows(source('raw', 'bcqg_tiepnhan'), 'MaCoQuan, Thang', '_extract_date desc, _line desc') }}
 )
 
 select MaCoQuan as unit_code, Thang as report_month, SoHoSoTiepNhan as dossiers_received
-from ranked
-where delivery_rank = 1
+from latest

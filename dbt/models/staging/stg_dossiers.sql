@@ -1,12 +1,7 @@
 -- One row per dossier: its latest version (latest NgayCapNhat), list columns reduced to flags.
 -- The list functions are DuckDB-specific; they stay in staging on purpose.
-with versions as (
-    select
-        h.*,
-        row_number() over (
-            partition by MaHoSo order by NgayCapNhat desc, _extract_date desc, _line desc
-        ) as version_rank
-    from {{ source('raw', 'dvcqg_hoso') }} as h
+with latest as (
+    {{ latest_rows(source('raw', 'dvcqg_hoso'), 'MaHoSo', 'NgayCapNhat desc, _extract_date desc, _line desc') }}
 )
 
 select
@@ -42,5 +37,4 @@ select
     coalesce(list_bool_or(list_transform(DanhSachLePhi, lambda x: x.Gia > 0)), false) as has_nonzero_fee,
     coalesce(len(DanhSachHoSoBoSung), 0)                                              as supplement_count,
     _extract_date                             as extract_date
-from versions
-where version_rank = 1
+from latest

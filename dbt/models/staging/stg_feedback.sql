@@ -1,9 +1,6 @@
 -- One row per feedback/petition (PAKN): its latest version (latest NgayCapNhat).
-with ranked as (
-    select
-        f.*,
-        row_number() over (partition by MaPAKN order by NgayCapNhat desc, _extract_date desc, _line desc) as version_rank
-    from {{ source('raw', 'dvcqg_pakn') }} as f
+with latest as (
+    {{ latest_rows(source('raw', 'dvcqg_pakn'), 'MaPAKN', 'NgayCapNhat desc, _extract_date desc, _line desc') }}
 ),
 
 codes as (
@@ -24,9 +21,8 @@ select
     coalesce(r.SoKhongThich, 0)       as dislikes,
     coalesce(r.PhanAnhLaiVeKetQua = 1, false) as is_re_raised,
     r.NgayCapNhat                     as updated_at
-from ranked as r
+from latest as r
 left join codes as category
     on category.field = 'PhanLoai' and category.source_value = lower(trim(nfc_normalize(r.PhanLoai)))
 left join codes as status
     on status.field = 'TrangThai' and status.source_value = lower(trim(nfc_normalize(r.TrangThai)))
-where r.version_rank = 1

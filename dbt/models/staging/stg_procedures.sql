@@ -1,10 +1,7 @@
 -- One row per procedure: its row in the latest catalogue snapshot that lists it.
 -- Vietnamese code values are mapped through the ref_source_codes seed (NFC, lower-case).
-with ranked as (
-    select
-        t.*,
-        row_number() over (partition by MaTTHC order by _extract_date desc, _line desc) as snapshot_rank
-    from {{ source('raw', 'csdl_tthc') }} as t
+with latest as (
+    {{ latest_rows(source('raw', 'csdl_tthc'), 'MaTTHC', '_extract_date desc, _line desc') }}
 ),
 
 codes as (
@@ -16,7 +13,7 @@ codes as (
 select
     r.MaTTHC                                   as procedure_code,
     nfc_normalize(r.TenTTHC)                   as procedure_name,
-    array_to_string(list_sort(r.CapThucHien), ',') as levels,
+    array_to_string(list_sort(list_transform(r.CapThucHien, lambda x: upper(trim(x)))), ',') as levels,
     r.CoQuanCongBo                             as announcing_unit_code,
     case when r.MucDoDVC is null then 'none' else coalesce(online.code, 'unknown') end as online_level,
     coalesce(r.DuDieuKienToanTrinh = 1, false) as full_online_eligible,
@@ -34,11 +31,10 @@ select
     r.NgayCongKhai                             as published_at,
     case when r.TrangThai is null then 'public' else coalesce(status.code, 'unknown') end as catalogue_status,
     r._extract_date                            as snapshot_date
-from ranked as r
+from latest as r
 left join codes as online
     on online.field = 'MucDoDVC' and online.source_value = lower(trim(nfc_normalize(r.MucDoDVC)))
 left join codes as time_unit
     on time_unit.field = 'DonViThoiHan' and time_unit.source_value = lower(trim(nfc_normalize(r.DonViThoiHan)))
 left join codes as status
     on status.field = 'TrangThai' and status.source_value = lower(trim(nfc_normalize(r.TrangThai)))
-where r.snapshot_rank = 1

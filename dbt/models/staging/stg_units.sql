@@ -1,10 +1,7 @@
 -- One row per unit code: its row in the latest snapshot that still lists it, so units dissolved
 -- on 1 July 2025 (districts, merged provinces) keep their history and validity dates.
-with ranked as (
-    select
-        c.*,
-        row_number() over (partition by MaCoQuan order by _extract_date desc, _line desc) as snapshot_rank
-    from {{ source('raw', 'dvcqg_coquan') }} as c
+with latest as (
+    {{ latest_rows(source('raw', 'dvcqg_coquan'), 'MaCoQuan', '_extract_date desc, _line desc') }}
 )
 
 select
@@ -16,5 +13,4 @@ select
     HieuLucTu                  as valid_from,
     HieuLucDen                 as valid_to,
     _extract_date              as snapshot_date
-from ranked
-where snapshot_rank = 1
+from latest
