@@ -82,7 +82,7 @@ def published_month(published: Path) -> str:
         return con.execute("select strftime(max(as_of_date), '%Y-%m') from unit_scores").fetchone()[0]
 
 
-def explain_failure(run_id: str) -> str:
+def gate_findings(run_id: str) -> str:
     from .warehouse import connection
 
     h = home()
@@ -100,37 +100,46 @@ def cmd_run(args) -> int:
     h = home()
     if result.success:
         print(f"run {result.run_id}: published {h.published}")
+        warnings = gate_findings(result.run_id)
+        if warnings:
+            print("Quality warnings (reported, not blocking):\n" + warnings)
         return 0
     print(f"run {result.run_id} FAILED: nothing was published; {h.published} is unchanged.", file=sys.stderr)
     for event in result.all_events:
         if event.is_step_failure:
             print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:500]}",
                   file=sys.stderr)
-    why = explain_failure(result.run_id)
+    why = gate_findings(result.run_id)
     if why:
         print("Quality gate failures and warnings:\n" + why, file=sys.stderr)
     return 1
 
 
 def scoreboard(published: Path, n: int = 3) -> str:
+    """The latest month: its best and worst n units among the ranked blocks (ministries,
+    provinces) and among the units inside them, with total and band."""
     from .warehouse import connection
 
     with connection(published, read_only=True) as con:
         period, as_of = con.execute("""select period, max(as_of_date) from unit_scores where period_type = 'month'
                                        group by period order by period desc limit 1""").fetchone()
         rows = con.execute("""
-            with ranked as (
-                select unit_code, unit_name, unit_type, total, band,
-                       row_number() over (order by total desc, unit_code) as best,
-                       row_number() over (order by total asc, unit_code) as worst
-                from unit_scores where period_type = 'month' and period = ? and as_of_date = ?)
-            select 'best' as side, * exclude (best, worst) from ranked where best <= ?
-            union all
-            select 'worst', * exclude (best, worst) from ranked where worst <= ? order by side, total desc""",
-                           [period, as_of, n, n]).fetchall()
-    lines = [f"Scoreboard {period} (as of {as_of})", f"{'':6s}{'unit':12s}{'type':6s}{'total':>7s}  band  name"]
-    for side, code, name, utype, total, band in rows:
-        lines.append(f"{side:6s}{code:12s}{utype:6s}{total:7.2f}  {band}  {name}")
+            with month as (
+                select *, unit_type in ('BO', 'TINH') as ranked_block from unit_scores
+                where period_type = 'month' and period = ? and as_of_date = ?),
+            ordered as (
+                select *, row_number() over (partition by ranked_block order by total desc, unit_code) as best,
+                          row_number() over (partition by ranked_block order by total, unit_code) as worst
+                from month)
+            select ranked_block, case when best <= ? then 'best' else 'worst' end as side,
+                   unit_code, unit_type, total, band, unit_name
+            from ordered where best <= ? or worst <= ?
+            order by ranked_block desc, total desc, unit_code""", [period, as_of, n, n, n]).fetchall()
+    lines = [f"Scoreboard {period} (as of {as_of})"]
+    for block, title in ((True, "Ministries and provinces"), (False, "Departments, districts and communes")):
+        lines.append(f"\n{title}:")
+        lines += [f"  {side:5s} {code:10s} {utype:6s} {total:6.2f}  {band:10s} {name}"
+                  for ranked, side, code, utype, total, band, name in rows if ranked == block]
     return "\n".join(lines)
 
 
@@ -170,6 +179,14 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_screenshots(args) -> int:
+    from .screenshots import take_screenshots
+
+    for p in take_screenshots(args.out, args.port):
+        print(f"screenshot: {p} ({p.stat().st_size // 1024} KB)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="svcindex", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -206,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unit", default=None, help="scope to one unit and the units under it, e.g. H44")
     p.add_argument("--rule-version", default=None)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("screenshots", help="the README screenshots: Dagster asset graph and report pages")
+    p.add_argument("--out", type=Path, default=Path("docs/img"))
+    p.add_argument("--port", type=int, default=3300)
+    p.set_defaults(func=cmd_screenshots)
 
     args = parser.parse_args(argv)
     _prepare_environment()

@@ -49,9 +49,18 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
          if n.extract_date.isoformat() in nights for f in n.files],
         columns=["source", "extract_date", "file_name", "manifest_sha256"])
     return con.execute("""
-        with by_name as (select * from raw.load_log qualify row_number() over (partition by file_name order by loaded_at desc) = 1),
+        with per_night as (
+            select source, extract_date, sum(rows_loaded + rows_quarantined + coalesce(rows_duplicate, 0)) as lines
+            from raw.load_log where status = 'loaded' group by all),
+        night_volume as (
+            -- lines delivered against the median of the 7 nights before; null until 3 exist
+            select source, extract_date,
+                   case when count(*) over w >= 3 then lines / nullif(median(lines) over w, 0) end as volume_ratio
+            from per_night
+            window w as (partition by source order by extract_date rows between 7 preceding and 1 preceding)),
+        by_name as (select * from raw.load_log qualify row_number() over (partition by file_name order by loaded_at desc) = 1),
              by_sha as (select * from raw.load_log where status = 'loaded'
-                        qualify row_number() over (partition by file_sha256 order by loaded_at) = 1)
+                        qualify row_number() over (partition by source, file_sha256 order by loaded_at) = 1)
         select p.source, p.extract_date, p.file_name,
                coalesce(n.status, s.status, 'missing') as status,
                case when n.file_name is null and s.file_name is not null then s.file_name end as redelivery_of,
@@ -61,11 +70,27 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
                coalesce(coalesce(n.rows_quarantined, s.rows_quarantined)
                         / nullif(coalesce(n.rows_loaded, s.rows_loaded) + coalesce(n.rows_quarantined, s.rows_quarantined), 0),
                         case when coalesce(n.status, s.status) = 'loaded' then 0 else 1 end)::double as quarantine_rate,
-               coalesce(n.message, s.message) as message
+               coalesce(n.message, s.message) as message,
+               v.volume_ratio
         from promised p
         left join by_name n on n.file_name = p.file_name
         left join by_sha s on s.file_sha256 = p.manifest_sha256 and s.source = p.source
+        left join night_volume v on v.source = p.source and v.extract_date = p.extract_date
         order by p.extract_date, p.file_name""").df()
+
+
+def batch_rows(con, table: str, file_names: list[str]) -> pd.DataFrame:
+    """The batch's records, with whether their unit and procedure codes are known."""
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+        [table]).fetchall()}
+    known = []
+    if "MaCoQuan" in columns and table != "dvcqg_coquan":
+        known.append("MaCoQuan in (select MaCoQuan from raw.dvcqg_coquan) as unit_known")
+    if "MaTTHC" in columns and table not in ("csdl_tthc", "agency_hoso"):
+        known.append("MaTTHC in (select MaTTHC from raw.csdl_tthc) as procedure_known")
+    return con.execute(f"select *{''.join(', ' + k for k in known)} from raw.{table} "
+                       "where _file in (select unnest(?::varchar[]))", [file_names]).df()
 
 
 def build_ingest_asset(table: str) -> dg.AssetsDefinition:
@@ -108,9 +133,7 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             files = batch_files(con, h.landing, names, nights)
             results = [validate("ingest_files", files, h.quality / "data_docs")]
             if has_row_suite:
-                loaded = files["redelivery_of"].fillna(files["file_name"]).tolist()
-                rows = con.execute(f"select * from raw.{table} where _file in (select unnest(?::varchar[]))",
-                                   [loaded]).df()
+                rows = batch_rows(con, table, files["redelivery_of"].fillna(files["file_name"]).tolist())
                 results.append(validate(row_suite, rows, h.quality / "data_docs"))
             record_quality(con, context.run_id, table, results)
             total_rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]

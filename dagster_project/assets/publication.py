@@ -10,15 +10,47 @@ from ..warehouse import connection
 
 UNIT_SCORES = dg.AssetKey(["marts", "fct_unit_scores"])
 GROUP_SCORES = dg.AssetKey(["marts", "fct_group_scores"])
+CRITERION_SCORES = dg.AssetKey(["marts", "fct_criterion_scores"])
 
+# What each score suite sees: the rows of the run's as-of date. The unit suite starts from the
+# units active on that date, so a unit left unscored shows up as a row with no total, and it
+# carries each total's move since the last publication (`prev`, when one exists).
 SCORE_SUITES = {
     UNIT_SCORES: ("unit_scores", """
-        select *, round(ckmb + tdgq + clgq + tttt + mdsh + mdhl, 2) as groups_sum
-        from marts.fct_unit_scores where as_of_date = (select max(as_of_date) from marts.fct_unit_scores)"""),
+        with run as (select max(as_of_date) as as_of from marts.fct_unit_scores)
+        select u.unit_code as active_unit, s.* exclude (unit_code),
+               round(s.ckmb + s.tdgq + s.clgq + s.tttt + s.mdsh + s.mdhl, 2) as groups_sum,
+               {move} as total_move
+        from marts.dim_unit u cross join run
+        left join marts.fct_unit_scores s
+               on s.unit_code = u.unit_code and s.as_of_date = run.as_of and s.period_type = 'month'
+              and s.period = strftime(run.as_of, '%Y-%m')
+        {prev_join}
+        where u.valid_from <= run.as_of and (u.valid_to is null or u.valid_to >= run.as_of)"""),
     GROUP_SCORES: ("group_scores", """
         select * from marts.fct_group_scores
         where as_of_date = (select max(as_of_date) from marts.fct_group_scores)"""),
+    CRITERION_SCORES: ("criterion_scores", """
+        select * from marts.fct_criterion_scores
+        where as_of_date = (select max(as_of_date) from marts.fct_criterion_scores)"""),
 }
+PREV_JOIN = """left join prev.unit_scores p
+               on p.unit_code = s.unit_code and p.period_type = s.period_type and p.period = s.period
+              and p.rule_version = s.rule_version
+              and p.as_of_date = (select max(as_of_date) from prev.unit_scores where period = s.period)"""
+
+
+def score_frame(con, suite_sql: str, published):
+    has_prev = published.exists()
+    if has_prev:
+        con.execute(f"attach '{published}' as prev (read_only)")
+    try:
+        sql = suite_sql.format(move="s.total - p.total" if has_prev else "null::double",
+                               prev_join=PREV_JOIN if has_prev else "")
+        return con.execute(sql).df()
+    finally:
+        if has_prev:
+            con.execute("detach prev")
 
 
 def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
@@ -29,7 +61,7 @@ def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     def score_gate(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         h = home()
         with connection(h.warehouse) as con:
-            result = validate(suite, con.execute(sql).df(), h.quality / "data_docs")
+            result = validate(suite, score_frame(con, sql, h.published), h.quality / "data_docs")
             record_quality(con, context.run.run_id, suite, [result])
         if not result.passed:
             context.log.error(result.describe())
