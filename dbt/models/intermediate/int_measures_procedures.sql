@@ -1,15 +1,28 @@
 -- Distinct-procedure and distinct-service criteria (TTTT.1, TTTT.2, MDSH.6, CLGQ.2). Distinct counts
 -- are not additive, so they are counted per scored unit over its whole subtree, never summed.
-with usage_rolled as (
+-- rolled in two steps (up the hierarchy per month, then months into periods) so the period fan-out
+-- applies to the already-collapsed ancestor rows
+with usage_by_ancestor as (
     select
-        a.ancestor_code as unit_code, pm.period_type, pm.period, u.procedure_code,
+        a.ancestor_code as unit_code, u.received_month, u.procedure_code,
         max(u.any_nonzero_fee) as any_nonzero_fee,
         max(u.any_paid_online) as any_paid_online,
         max(u.any_population_data) as any_population_data
     from {{ ref('int_unit_month_procedure_usage') }} as u
     inner join {{ ref('int_unit_ancestors') }} as a on a.unit_code = u.unit_code
+    where u.any_nonzero_fee + u.any_paid_online + u.any_population_data > 0
+    group by a.ancestor_code, u.received_month, u.procedure_code
+),
+
+usage_rolled as (
+    select
+        u.unit_code, pm.period_type, pm.period, u.procedure_code,
+        max(u.any_nonzero_fee) as any_nonzero_fee,
+        max(u.any_paid_online) as any_paid_online,
+        max(u.any_population_data) as any_population_data
+    from usage_by_ancestor as u
     inner join {{ ref('int_period_months') }} as pm on pm.month_start = u.received_month
-    group by a.ancestor_code, pm.period_type, pm.period, u.procedure_code
+    group by u.unit_code, pm.period_type, pm.period, u.procedure_code
 ),
 
 procedure_numerators as (

@@ -2,9 +2,7 @@
 -- own systems). With no count at all the denominator falls back to the previous year's BCQG total
 -- pro rata (÷12 a month, ÷4 a quarter, ×1 a year); with none of that either it stays 0 (ratio 0).
 with portal as (
-    select unit_code, period_type, period, cast(denominator as bigint) as dossiers
-    from {{ ref('int_measures_dossiers') }}
-    where criterion_code = 'MDSH.2'   -- its denominator is every received dossier
+    {{ roll_up_months(ref('int_unit_month_dossier_counts'), 'received_month', additive=['dossiers']) }}
 ),
 
 bcqg as (
