@@ -37,8 +37,8 @@ create table if not exists ops.restatements (
     rule_version varchar, old_total double, new_total double, reason varchar);
 """
 
-# A closed period's rows carry the period's end as as_of_date, earlier than the publication's
-# as-of; when such a row's total changes, late data restated a closed period.
+# A period that had already ended at the last publication is closed; when its total changes,
+# late data restated it.
 RESTATEMENTS_SQL = """
 select ? as run_id, ?::timestamp as detected_at, n.unit_code, n.period_type, n.period, n.rule_version,
        p.total as old_total, n.total as new_total,
@@ -47,13 +47,12 @@ select ? as run_id, ?::timestamp as detected_at, n.unit_code, n.period_type, n.p
             from wh.marts.fct_criterion_scores nc
             join prev.criterion_scores pc using (unit_code, period_type, period, rule_version, criterion_code)
             where nc.unit_code = n.unit_code and nc.period_type = n.period_type and nc.period = n.period
-              and nc.rule_version = n.rule_version and nc.as_of_date = n.as_of_date and pc.as_of_date = p.as_of_date
+              and nc.rule_version = n.rule_version
               and (nc.numerator is distinct from pc.numerator or nc.denominator is distinct from pc.denominator)),
             'the scores') as reason
 from wh.marts.fct_unit_scores n
 join prev.unit_scores p using (unit_code, period_type, period, rule_version)
-where p.as_of_date < (select max(as_of_date) from prev.publication_log)
-  and n.as_of_date = p.as_of_date
+where p.period_end < (select max(as_of_date) from prev.publication_log)
   and n.total is distinct from p.total
 order by n.unit_code, n.period_type, n.period
 """
