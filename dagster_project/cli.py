@@ -5,6 +5,8 @@ run       the nightly job, in process, on whatever is in landing/ (recorded in t
 demo      simulate the built-in sample, run, and print the scoreboard
 ui        the Dagster UI on 127.0.0.1
 report    the monthly report from the published file
+explain   why a unit scored what it did on a criterion, down to the dossiers
+docs      generate and serve the dbt docs of every model and column
 """
 from __future__ import annotations
 
@@ -187,6 +189,29 @@ def cmd_screenshots(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    from .explain import explain
+
+    print(explain(home().published, args.unit, args.period, args.criterion, args.limit, args.rule_version))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    """dbt docs of the warehouse (every model and published column described), served on 127.0.0.1."""
+    from .settings import DBT_PROJECT_DIR
+
+    dbt = str(Path(sys.executable).parent / "dbt")
+    target = home().root / "dbt_docs"
+    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
+    rc = subprocess.call([dbt, "docs", "generate", *common], cwd=DBT_PROJECT_DIR)
+    if rc or args.generate_only:
+        print(f"dbt docs written to {target}" if not rc else "dbt docs generate failed")
+        return rc
+    print(f"Serving dbt docs on http://127.0.0.1:{args.port}  (Ctrl-C stops it)")
+    return subprocess.call([dbt, "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(args.port),
+                            "--no-browser"], cwd=DBT_PROJECT_DIR)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="svcindex", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -228,6 +253,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("docs/img"))
     p.add_argument("--port", type=int, default=3300)
     p.set_defaults(func=cmd_screenshots)
+
+    p = sub.add_parser("explain", help="numerator, denominator, points and the dossiers behind one criterion")
+    p.add_argument("--unit", required=True, help="e.g. H44.07")
+    p.add_argument("--period", required=True, help="e.g. 2026-10, 2026-Q4, 2026-H2, 2026, 2026-YTD")
+    p.add_argument("--criterion", required=True, help="e.g. TDGQ.1")
+    p.add_argument("--limit", type=int, default=20, help="how many dossiers to list")
+    p.add_argument("--rule-version", default=None)
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("docs", help="generate and serve the dbt docs on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--generate-only", action="store_true")
+    p.set_defaults(func=cmd_docs)
 
     args = parser.parse_args(argv)
     _prepare_environment()

@@ -22,6 +22,7 @@ PUBLISHED_TABLES: dict[str, str] = {
     "criteria": "marts.dim_criterion",
     "units": "marts.dim_unit",
     "dossier_criteria": "marts.fct_dossier_criteria",
+    "unit_ancestors": "marts.dim_unit_ancestors",
 }
 
 OPS_DDL = """
