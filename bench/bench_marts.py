@@ -3,12 +3,12 @@
 Raw rows are generated straight into raw.* with set-based DuckDB SQL (the marts are what is
 measured, not the simulator or the loaders). Two scenarios, each in its own fresh warehouse:
   month — one national month (default 5M dossiers, plus older versions of 20 % of them);
-  year  — twelve months (default 1M dossiers a month, see --year-per-month).
+  year  — twelve months (default 2.5M dossiers a month: 30M, about a national year).
 Prints wall time and the peak RSS of the dbt process, with memory_limit / temp_directory set
 through SVCINDEX_DUCKDB_MEMORY and the profile.
 
     .venv/bin/python bench/bench_marts.py --scenario month
-    .venv/bin/python bench/bench_marts.py --scenario year --year-per-month 2000000
+    .venv/bin/python bench/bench_marts.py --scenario year --memory 5GB
 """
 from __future__ import annotations
 
@@ -206,7 +206,7 @@ def main() -> None:
     ap.add_argument("--root", type=Path, default=Path("/tmp/svcindex-bench"))
     ap.add_argument("--scenario", choices=["month", "year", "both"], default="both")
     ap.add_argument("--month-dossiers", type=int, default=5_000_000)
-    ap.add_argument("--year-per-month", type=int, default=1_000_000)
+    ap.add_argument("--year-per-month", type=int, default=2_500_000)
     ap.add_argument("--memory", default=os.environ.get("SVCINDEX_DUCKDB_MEMORY", "6GB"))
     ap.add_argument("--keep", action="store_true", help="keep the generated warehouses")
     a = ap.parse_args()

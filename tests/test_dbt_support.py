@@ -35,7 +35,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None
         return
     if table.startswith(("dvcqg_", "csdl_", "bcqg_", "agency_")):
         rows = [{**LINEAGE, **r} for r in rows]
-    cols = list(rows[0])
+    cols = list(dict.fromkeys(k for r in rows for k in r))
     con.executemany(
         f"insert into raw.{table} ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
         [[r.get(c) for c in cols] for r in rows],

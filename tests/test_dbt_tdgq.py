@@ -55,6 +55,8 @@ DOSSIERS = [
     # out of scope: received after the as-of date; never received
     dossier("D11", "H44.07", "2026-10-16 08:00", 4),
     dossier("D12", "H44.07", None, 1),
+    # a district, abolished on 1 July 2025, still scored for its own periods
+    dossier("H1", "H44.H01", "2025-06-10 08:00", 10, due="2025-06-20 17:00", ended="2025-06-15 08:00"),
     # another block: a ministry
     dossier("G1", "G01", "2026-09-10 08:00", 10, due="2026-09-20 17:00", ended="2026-09-11 08:00"),
 ]
@@ -63,6 +65,8 @@ UNITS = [
     {"MaCoQuan": "H44", "TenCoQuan": "Tỉnh Phú Thọ", "LoaiCoQuan": "TINH", "MaCoQuanCha": None},
     {"MaCoQuan": "H44.07", "TenCoQuan": "Sở Tư pháp", "LoaiCoQuan": "SO", "MaCoQuanCha": "H44"},
     {"MaCoQuan": "H44.100", "TenCoQuan": "Xã Hy Cương", "LoaiCoQuan": "XA", "MaCoQuanCha": "H44"},
+    {"MaCoQuan": "H44.H01", "TenCoQuan": "Huyện Lâm Thao", "LoaiCoQuan": "HUYEN", "MaCoQuanCha": "H44",
+     "HieuLucDen": date(2025, 6, 30)},
     {"MaCoQuan": "G01", "TenCoQuan": "Bộ Tư pháp", "LoaiCoQuan": "BO", "MaCoQuanCha": None},
 ]
 
@@ -96,6 +100,8 @@ def warehouse(tmp_path_factory):
     ("H44", "2026", 7, 11),        # judged at 15 Oct: D3 is now overdue, D13 still on time
     ("H44", "2026-YTD", 7, 11),
     ("G01", "2026-09", 1, 1),
+    ("H44.H01", "2025-06", 1, 1),  # districts are scored for periods before 1 July 2025
+    ("H44", "2025-06", 1, 1),
 ])
 def test_tdgq1_counts_and_points(warehouse, unit, period, num, den):
     got_num, got_den, points, max_points, policy = criterion(warehouse, unit, period, "TDGQ.1")
@@ -156,3 +162,8 @@ def test_vpcp_redistributes_pakn_points_inside_the_group(vpcp_warehouse):
     assert max_points == 18 and points == pytest.approx(18 * min(1, num / den / 0.9))
     (version,) = query(vpcp_warehouse, "select distinct rule_version from marts.fct_unit_scores")
     assert version == ("VPCP",)
+
+
+def test_abolished_district_is_not_scored_after_it_ends(warehouse):
+    periods = {r[0] for r in query(warehouse, "select period from marts.fct_unit_scores where unit_code = 'H44.H01'")}
+    assert "2025-06" in periods and not any(p.startswith("2026") for p in periods)
