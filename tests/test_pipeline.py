@@ -62,7 +62,9 @@ def _deliver_bad_night(landing: Path, night: str) -> None:
     (dst_dir / "_manifest.json").write_text(json.dumps(manifest))
 
 
-def test_bad_batch_fails_gate_and_keeps_publication(copied_home):
+def test_bad_batch_fails_gate_keeps_publication_and_alerts(copied_home):
+    from dagster_project.jobs import alert_on_failure
+
     published = copied_home / "published" / "svcindex.duckdb"
     before = sha256(published)
     _deliver_bad_night(copied_home / "landing", "2026-10-04")
@@ -78,6 +80,15 @@ def test_bad_batch_fails_gate_and_keeps_publication(copied_home):
         quarantined = con.execute("""select count(*), min(field) from raw.quarantine
                                      where file_name like '%2026-10-04%'""").fetchone()
     assert quarantined[0] > 0 and quarantined[1] == "MaTTHC"
+
+    instance = dg.DagsterInstance.get()
+    failure = next(e for e in instance.all_logs(result.run_id) if e.dagster_event and e.dagster_event.is_run_failure)
+    alert_on_failure(dg.build_run_status_sensor_context(
+        sensor_name="alert_on_failure", dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id), dagster_event=failure.dagster_event,
+    ).for_run_failure())
+    alert = json.loads((copied_home / "alerts" / "alerts.jsonl").read_text().splitlines()[-1])
+    assert alert["run_id"] == result.run_id and alert["job"] == "nightly"
 
 
 def test_same_file_delivered_twice_counts_once(copied_home):
@@ -105,3 +116,16 @@ def test_same_file_delivered_twice_counts_once(copied_home):
     assert counts() == before
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.load_log where file_name like 'dvcqg_hoso/2026-10-05/%'").fetchone()[0] == 0
+
+
+def test_backfill_of_three_nights_runs_as_one_run(pipeline_home):
+    instance = dg.DagsterInstance.get()
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name="nightly"))
+    assert len(runs) == 1
+    tags = runs[0].tags
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == \
+        ("2026-10-01", "2026-10-03")
+    with duckdb.connect(str(pipeline_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
+        nights = con.execute("""select source, count(distinct extract_date) from raw.load_log
+                                where status = 'loaded' group by source""").fetchall()
+    assert dict(nights)["dvcqg_hoso"] == 3 and dict(nights)["dvcqg_coquan"] == 3
