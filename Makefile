@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := False
 
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
 
-.PHONY: setup demo test ui bench clean
+.PHONY: setup demo test ui bench clean screenshots
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: setup
 
 ui: setup
 	$(BIN)/svcindex ui
+
+# The README images, from the published run in $(SVCINDEX_HOME) (run `make demo` first).
+screenshots: setup
+	command -v chromium >/dev/null && command -v pdftoppm >/dev/null || (apt-get update && apt-get install -y chromium poppler-utils)
+	$(BIN)/svcindex screenshots --out docs/img
 
 clean:
 	rm -rf data dbt/target dbt/logs
