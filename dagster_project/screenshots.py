@@ -12,14 +12,15 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Callable
 from pathlib import Path
 
 from .reports.render_pages import render_page
@@ -86,15 +87,24 @@ def code_loaded(port: int) -> bool:
     return bool(entries) and all(e["loadStatus"] == "LOADED" for e in entries)
 
 
-def required_tools() -> dict[str, str]:
-    """Paths of chromium and pdftoppm, or a SystemExit naming the Debian packages to install."""
+def required_chromium() -> str:
+    """The Chromium executable, once it and pdftoppm are known to be installed; otherwise a
+    SystemExit naming the Debian packages."""
     chromium = next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
-    pdftoppm = shutil.which("pdftoppm")
-    missing = [name for name, path in (("chromium", chromium), ("pdftoppm", pdftoppm)) if not path]
+    missing = [name for name, path in (("chromium", chromium), ("pdftoppm", shutil.which("pdftoppm"))) if not path]
     if missing:
         raise SystemExit(f"{' and '.join(missing)} not found: install the Debian packages with "
                          f"`apt-get update && apt-get install -y {APT_PACKAGES}` (or run `make screenshots`)")
-    return {"chromium": chromium, "pdftoppm": pdftoppm}
+    return chromium
+
+
+def require_free_port(port: int) -> None:
+    """Another server on the port would answer our polls and end up in the screenshot."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(f"port {port} on 127.0.0.1 is in use: pass another one with --port") from None
 
 
 def latest_report_pdf(reports: Path) -> Path:
@@ -132,20 +142,22 @@ def dagster_ui(port: int, log: Path):
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the group, SIGKILL to whatever is left of it (the code server) after 20 s, and
+    return only once the group is gone."""
     try:
         os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            pass
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        for _ in range(100):
+            time.sleep(0.1)
+            os.killpg(proc.pid, 0)
     except ProcessLookupError:
         return
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        # Whatever is left of the group (the code server) after a graceful stop, or all of it.
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+    raise RuntimeError(f"the Dagster UI's process group {proc.pid} survived SIGKILL")
 
 
 def chromium_screenshot(chromium: str, url: str, png: Path, *, window=WINDOW, budget_ms: int = 30000) -> Path:
@@ -179,7 +191,8 @@ def take_screenshots(out_dir: Path, port: int = 3300) -> list[Path]:
     if not h.published.exists():
         raise SystemExit(f"no published run in {h.root}: run `svcindex demo` first")
     pdf = latest_report_pdf(h.reports)
-    tools = required_tools()
+    chromium = required_chromium()
+    require_free_port(port)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -188,11 +201,13 @@ def take_screenshots(out_dir: Path, port: int = 3300) -> list[Path]:
     if page:
         shots.append(render_page(pdf, out_dir / "report-chart.png", page=page))
 
-    with dagster_ui(port, h.root / "dagster" / "screenshots-ui.log") as proc:
+    log = h.root / "dagster" / "screenshots-ui.log"
+    with dagster_ui(port, log) as proc:
         alive = lambda: proc.poll() is None  # noqa: E731
-        wait_for(lambda: answers(server_url(port, "/server_info")), "answer from the Dagster UI", alive=alive)
-        wait_for(lambda: code_loaded(port), "loaded code location in the Dagster UI", alive=alive)
+        wait_for(lambda: answers(server_url(port, "/server_info")), f"answer from the Dagster UI (log: {log})",
+                 alive=alive)
+        wait_for(lambda: code_loaded(port), f"loaded code location in the Dagster UI (log: {log})", alive=alive)
         graphql(port, "mutation { setNuxSeen }")  # the "Skip" of the community pop-up, for this instance
-        shots.append(chromium_screenshot(tools["chromium"], server_url(port, ASSET_GRAPH_PATH),
+        shots.append(chromium_screenshot(chromium, server_url(port, ASSET_GRAPH_PATH),
                                          out_dir / "dagster-asset-graph.png"))
     return [shrink(p) for p in shots]

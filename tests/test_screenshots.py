@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.screenshots import answers, chart_page, latest_report_pdf, server_url, shrink, wait_for
+from dagster_project.screenshots import (answers, chart_page, latest_report_pdf, require_free_port, server_url, shrink,
+                                         wait_for)
 
 
 def _free_port() -> int:
@@ -95,3 +96,12 @@ def test_shrink_downscales_until_under_the_limit(tmp_path):
     assert png.stat().st_size <= 60_000
     with Image.open(png) as img:
         assert img.width < 400 and img.width == img.height
+
+
+def test_require_free_port_refuses_a_port_someone_listens_on():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(SystemExit, match="in use"):
+            require_free_port(s.getsockname()[1])
+    require_free_port(_free_port())
