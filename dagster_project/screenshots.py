@@ -101,6 +101,8 @@ def required_chromium() -> str:
 def require_free_port(port: int) -> None:
     """Another server on the port would answer our polls and end up in the screenshot."""
     with socket.socket() as s:
+        # As the server will: connections of the last run lingering in TIME_WAIT don't count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
