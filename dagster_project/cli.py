@@ -7,6 +7,8 @@ ui        the Dagster UI on 127.0.0.1
 report    the monthly report from the published file
 explain   why a unit scored what it did on a criterion, down to the dossiers
 docs      generate and serve the dbt docs of every model and column
+sql       query the published file read-only
+screenshots  the README's pictures of the asset graph and the report
 """
 from __future__ import annotations
 
@@ -168,7 +170,9 @@ def cmd_ui(args) -> int:
     cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
            "-h", "127.0.0.1", "-p", str(args.port)]
     print("Starting the Dagster UI: http://127.0.0.1:%d  (Ctrl-C stops it)" % args.port)
-    return subprocess.call(cmd)
+    # dagster-dbt prepares the dbt project under `dagster dev` and looks for dbt on PATH
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return subprocess.call(cmd, env={**os.environ, "PATH": path})
 
 
 def cmd_report(args) -> int:
@@ -210,6 +214,18 @@ def cmd_docs(args) -> int:
     print(f"Serving dbt docs on http://127.0.0.1:{args.port}  (Ctrl-C stops it)")
     return subprocess.call([dbt, "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(args.port),
                             "--no-browser"], cwd=DBT_PROJECT_DIR)
+
+
+def cmd_sql(args) -> int:
+    """Query the published file read-only: the statement given, or statements read from stdin."""
+    import duckdb
+
+    text = args.query or sys.stdin.read()
+    with duckdb.connect(str(home().published), read_only=True) as con:
+        for statement in (s.strip() for s in text.split(";")):
+            if statement:
+                con.sql(statement).show(max_rows=args.max_rows, max_width=200)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--generate-only", action="store_true")
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("sql", help="query the published file read-only (a stand-in for the duckdb 2.0 CLI)")
+    p.add_argument("query", nargs="?", default=None, help="SQL; read from stdin when omitted")
+    p.add_argument("--max-rows", type=int, default=40)
+    p.set_defaults(func=cmd_sql)
 
     args = parser.parse_args(argv)
     _prepare_environment()

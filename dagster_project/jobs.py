@@ -50,13 +50,17 @@ CORE_SOURCES = ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso")
 
 
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts the night's run as soon as the dossier, unit and procedure manifests of a night have landed.")
+           description="Starts one run for the nights whose dossier, unit and procedure manifests have landed "
+                       "and whose dossiers are not yet ingested.")
 def landing_sensor(context: dg.SensorEvaluationContext):
     landing = home().landing
     ready = set.intersection(*(set(complete_nights(landing, s)) for s in CORE_SOURCES))
-    partitions = set(nightly_partitions.get_partition_keys())
-    for night in sorted(ready & partitions):
-        yield dg.RunRequest(run_key=night, partition_key=night)
+    done = context.instance.get_materialized_partitions(dg.AssetKey(["raw", "dvcqg_hoso"]))
+    new = sorted((ready & set(nightly_partitions.get_partition_keys())) - done)
+    if new:
+        # several nights landing together (a re-delivery, a catch-up) are one run, like a backfill
+        yield dg.RunRequest(run_key=f"{new[0]}..{new[-1]}", tags={
+            "dagster/asset_partition_range_start": new[0], "dagster/asset_partition_range_end": new[-1]})
 
 
 @dg.asset_sensor(asset_key=published_warehouse.key, job=monthly_report_job,

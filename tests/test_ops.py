@@ -32,22 +32,31 @@ def test_nightly_schedule_runs_yesterdays_partition_at_0130_vietnam_time():
     assert [(r.partition_key, r.run_key) for r in requests] == [("2026-10-05", "2026-10-05")]
 
 
-def test_landing_sensor_requests_complete_nights_only(tmp_path, monkeypatch):
+def range_of(request: dg.RunRequest) -> tuple[str, str]:
+    return request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]
+
+
+def test_landing_sensor_requests_complete_nights_not_yet_ingested(tmp_path, monkeypatch):
     from dagster_project.jobs import landing_sensor
 
     monkeypatch.setenv("SVCINDEX_HOME", str(tmp_path))
-    for source in ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso"):
-        land(tmp_path / "landing", source, "2026-10-01")
-    for source in ("dvcqg_coquan", "csdl_tthc"):          # the dossiers of 2 Oct have not landed yet
-        land(tmp_path / "landing", source, "2026-10-02")
-    (tmp_path / "landing" / "dvcqg_hoso" / "2026-10-02").mkdir()   # files arriving, no manifest yet
+    for night in ("2026-10-01", "2026-10-02"):
+        for source in ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso"):
+            land(tmp_path / "landing", source, night)
+    for source in ("dvcqg_coquan", "csdl_tthc"):          # the dossiers of 3 Oct have not landed yet
+        land(tmp_path / "landing", source, "2026-10-03")
+    (tmp_path / "landing" / "dvcqg_hoso" / "2026-10-03").mkdir()   # files arriving, no manifest yet
 
-    requests = list(landing_sensor(dg.build_sensor_context()))
-    assert [(r.partition_key, r.run_key) for r in requests] == [("2026-10-01", "2026-10-01")]
+    with dg.instance_for_test() as instance:
+        requests = list(landing_sensor(dg.build_sensor_context(instance=instance)))
+        assert [(range_of(r), r.run_key) for r in requests] == [(("2026-10-01", "2026-10-02"), "2026-10-01..2026-10-02")]
 
-    land(tmp_path / "landing", "dvcqg_hoso", "2026-10-02")
-    requests = list(landing_sensor(dg.build_sensor_context()))
-    assert [r.partition_key for r in requests] == ["2026-10-01", "2026-10-02"]
+        # once 1-2 Oct are ingested, only the newly complete 3 Oct is asked for
+        for night in ("2026-10-01", "2026-10-02"):
+            instance.report_runless_asset_event(dg.AssetMaterialization(["raw", "dvcqg_hoso"], partition=night))
+        land(tmp_path / "landing", "dvcqg_hoso", "2026-10-03")
+        requests = list(landing_sensor(dg.build_sensor_context(instance=instance)))
+        assert [range_of(r) for r in requests] == [("2026-10-03", "2026-10-03")]
 
 
 def test_freshness_fails_after_36_hours(tmp_path):
