@@ -2,6 +2,7 @@
 
     python bench/bench_extracts.py --nights 30 --scale 1            # the national month
     python bench/bench_extracts.py --nights 5 --scale 0.05 --ingest  # + load_all into a fresh warehouse
+    python bench/bench_extracts.py --home H --reuse --night 16        # night 16 alone, on top of nights 1-15
 
 Each stage runs in its own subprocess, so the peak RSS reported (ru_maxrss of that child, which
 is what DuckDB's memory shows up in) belongs to that stage alone. Output goes to --home
@@ -52,6 +53,27 @@ print(json.dumps({"rows": rows, "bytes": size, "maxrss_kib": resource.getrusage(
 """
 
 
+# One night on top of the nights before it, as the nightly run sees it: the earlier nights are
+# loaded by a separate, untimed process so the timed one's peak memory is the night's alone.
+INGEST_NIGHTS = """
+import json, sys
+from pathlib import Path
+import duckdb
+from dagster_project import sources
+from dagster_project.settings import duckdb_settings, pii_key
+a = json.loads(sys.argv[1])
+landing = Path(a["landing"])
+con = duckdb.connect(a["warehouse"], config=duckdb_settings())
+res = [sources.load_source(con, landing, name, pii_key()[0], nights=a["nights_to_load"])
+       for name in sources.discover_sources(landing)]
+con.close()
+size = sum(p.stat().st_size for night in a["nights_to_load"] for p in landing.glob(f"*/{night}/part-*"))
+import resource
+print(json.dumps({"rows": sum(r.rows_loaded for r in res), "bytes": size,
+                  "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
 def run_stage(name: str, code: str, args: dict) -> dict:
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -76,6 +98,9 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--provinces", nargs="*", default=None, help="e.g. H44 H55 (default: national)")
     p.add_argument("--ingest", action="store_true", help="also time sources.load_all into a fresh warehouse")
+    p.add_argument("--night", type=int, default=None,
+                   help="also time ingesting night N (1-based) alone, on top of nights 1..N-1 loaded untimed")
+    p.add_argument("--reuse", action="store_true", help="use the landing already under --home (skip simulate)")
     p.add_argument("--home", type=Path, default=None)
     p.add_argument("--keep", action="store_true")
     a = p.parse_args()
@@ -89,7 +114,14 @@ def main() -> None:
             "scale": a.scale, "seed": a.seed, "provinces": a.provinces, "warehouse": str(home / "bench.duckdb")}
     print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
           f"nights={a.nights} scale={a.scale} provinces={a.provinces or 'national'}", flush=True)
-    results = [run_stage("simulate", SIMULATE, args)]
+    results = [] if a.reuse else [run_stage("simulate", SIMULATE, args)]
+    if a.night:
+        nights = [str(start + timedelta(days=i)) for i in range(a.night)]
+        night_args = {**args, "warehouse": str(home / "night.duckdb")}
+        Path(night_args["warehouse"]).unlink(missing_ok=True)
+        if nights[:-1]:
+            run_stage("ingest_before", INGEST_NIGHTS, {**night_args, "nights_to_load": nights[:-1]})
+        results.append(run_stage(f"ingest_night_{nights[-1]}", INGEST_NIGHTS, {**night_args, "nights_to_load": nights[-1:]}))
     if a.ingest:
         try:
             from dagster_project.sources import load_all  # noqa: F401
