@@ -207,7 +207,7 @@ def main() -> None:
     ap.add_argument("--scenario", choices=["month", "year", "both"], default="both")
     ap.add_argument("--month-dossiers", type=int, default=5_000_000)
     ap.add_argument("--year-per-month", type=int, default=2_500_000)
-    ap.add_argument("--memory", default=os.environ.get("SVCINDEX_DUCKDB_MEMORY", "6GB"))
+    ap.add_argument("--memory", default=os.environ.get("SVCINDEX_DUCKDB_MEMORY", "5GB"))
     ap.add_argument("--keep", action="store_true", help="keep the generated warehouses")
     a = ap.parse_args()
     names = ["month", "year"] if a.scenario == "both" else [a.scenario]

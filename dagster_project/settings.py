@@ -71,6 +71,6 @@ def pii_key() -> tuple[str, bool]:
 def duckdb_settings() -> dict[str, str]:
     """Memory bound and spill directory for every DuckDB connection the pipeline opens."""
     return {
-        "memory_limit": os.environ.get("SVCINDEX_DUCKDB_MEMORY", "6GB"),
+        "memory_limit": os.environ.get("SVCINDEX_DUCKDB_MEMORY", "5GB"),
         "threads": os.environ.get("SVCINDEX_DUCKDB_THREADS", str(os.cpu_count() or 2)),
     }

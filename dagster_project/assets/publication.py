@@ -87,11 +87,20 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     h = home().ensure()
     pub = publish(h.warehouse, h.published, context.run_id)
     context.log.info(f"published {pub.path} as of {pub.as_of_date} (rule version {pub.rule_version})")
+    with connection(h.published, read_only=True) as con:
+        summary = con.execute("""
+            select unit_type, count(*) as units, round(avg(total), 2) as mean_total,
+                   min(total) as lowest, max(total) as highest,
+                   count(*) filter (where band = 'Yếu') as rated_yeu
+            from unit_scores
+            where period_type = 'month' and period = strftime(as_of_date, '%Y-%m')
+            group by unit_type order by unit_type""").df()
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(pub.path)),
         "as_of_date": pub.as_of_date,
         "rule_version": pub.rule_version,
         "restatements": pub.restatements,
+        "score_summary": dg.MetadataValue.md(summary.to_markdown(index=False)),
         **{f"rows_{t}": n for t, n in pub.row_counts.items()},
     })
 
