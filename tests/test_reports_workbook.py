@@ -96,13 +96,10 @@ def test_band_cells_are_coloured_by_band(national):
     assert len({next(iter(c)) for c in fills.values()}) == len(fills)
 
 
-def test_group_sheets_equal_criterion_scores(db, national):
-    expected = sql(db, """
-        SELECT unit_code, criterion_code, group_code, numerator, denominator, ratio, points, max_points
-        FROM criterion_scores WHERE period_type = 'month' AND period = ? AND as_of_date = ? AND rule_version = '2026'
-          AND unit_type IN ('BO', 'TINH')""", [MONTH, LATEST_AS_OF])
+def assert_group_sheets_equal(wb, expected):
+    """expected: (unit_code, criterion_code, group_code, numerator, denominator, ratio, points, max_points)."""
     for group in GROUP_CODES:
-        got = {(r[1], r[3]): r[5:10] for r in table(national[group], 11)}
+        got = {(r[1], r[3]): r[5:10] for r in table(wb[group], 11)}
         want = {(u, c): (n, d, ratio, p, m) for u, c, g, n, d, ratio, p, m in expected if g == group}
         assert want, group
         assert got.keys() == want.keys(), group
@@ -110,6 +107,13 @@ def test_group_sheets_equal_criterion_scores(db, national):
             assert got[key][:2] == (n, d)
             assert got[key][2] == (None if ratio is None else pytest.approx(ratio, abs=1e-12))
             assert got[key][3:] == pytest.approx((p, m), abs=1e-12)
+
+
+def test_group_sheets_equal_criterion_scores(db, national):
+    assert_group_sheets_equal(national, sql(db, """
+        SELECT unit_code, criterion_code, group_code, numerator, denominator, ratio, points, max_points
+        FROM criterion_scores WHERE period_type = 'month' AND period = ? AND as_of_date = ? AND rule_version = '2026'
+          AND unit_type IN ('BO', 'TINH')""", [MONTH, LATEST_AS_OF]))
 
 
 def test_weak_sheet_lists_exactly_the_units_rated_yeu(db, national):
