@@ -25,7 +25,7 @@ DEMO_PROVINCES = ["H44", "H55"]
 DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
 
 
-def _prepare_environment() -> None:
+def prepare_environment() -> None:
     """Absolute SVCINDEX_HOME for dbt, a Dagster instance inside it, no telemetry (no internet here)."""
     h = home().ensure()
     os.environ["SVCINDEX_HOME"] = str(h.root)
@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_sql)
 
     args = parser.parse_args(argv)
-    _prepare_environment()
+    prepare_environment()
     return args.func(args)
 
 

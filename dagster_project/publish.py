@@ -85,8 +85,9 @@ def record_quality(con, run_id: str, asset: str, gate_results) -> None:
 
 def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
     published.parent.mkdir(parents=True, exist_ok=True)
+    for stale in published.parent.glob(f".{published.name}.*.tmp"):  # left by a killed run
+        stale.unlink()
     tmp = published.with_name(f".{published.name}.{run_id}.tmp")
-    tmp.unlink(missing_ok=True)
     with connection(warehouse) as wh:
         ensure_ops_schema(wh)
         as_of, rule_version = wh.execute(
@@ -117,6 +118,11 @@ def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, published)
+        directory = os.open(published.parent, os.O_RDONLY)  # make the rename itself durable
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
     finally:
         tmp.unlink(missing_ok=True)
     with connection(warehouse) as wh:

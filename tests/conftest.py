@@ -14,17 +14,16 @@ SAMPLE_SCALE = 0.002
 
 
 def use_home(root: Path) -> None:
-    """Point every component (Dagster, dbt, CLI) at this SVCINDEX_HOME."""
+    """Point every component (Dagster, dbt, CLI) at this SVCINDEX_HOME, as the CLI does."""
+    from dagster_project.cli import prepare_environment
+
     os.environ["SVCINDEX_HOME"] = str(root)
     os.environ["DAGSTER_HOME"] = str(root / "dagster")
-    (root / "dagster").mkdir(parents=True, exist_ok=True)
-    (root / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    prepare_environment()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _environment(tmp_path_factory):
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     use_home(tmp_path_factory.mktemp("default_home"))
 
 
