@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="simulate the built-in sample, run, print the scoreboard")
-    p.add_argument("--scale", type=float, default=0.002)
+    p.add_argument("--scale", type=float, default=0.01, help="0.01: about 2,400 dossiers a month for the two provinces")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
