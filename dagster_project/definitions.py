@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .assets.ingest import freshness_checks, ingest_assets
+from .assets.ingest import freshness_checks, ingest_assets, load_log
 from .assets.publication import monthly_report, published_warehouse, score_checks
 from .assets.transform import dbt_models, dbt_resource
 from .jobs import (alert_on_failure, freshness_job, freshness_schedule, landing_sensor, monthly_report_job,
                    nightly_job, nightly_schedule, report_after_publication)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, dbt_models, published_warehouse, monthly_report],
+    assets=[*ingest_assets, load_log, dbt_models, published_warehouse, monthly_report],
     asset_checks=[*score_checks, *freshness_checks],
     jobs=[nightly_job, monthly_report_job, freshness_job],
     schedules=[nightly_schedule, freshness_schedule],

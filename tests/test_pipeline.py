@@ -26,6 +26,10 @@ def test_definitions_load():
     assert {"raw/dvcqg_hoso", "raw/dvcqg_coquan", "raw/csdl_tthc", "marts/fct_unit_scores",
             "published_warehouse", "monthly_report"} <= keys
     assert repo.get_schedule_def("nightly_schedule").cron_schedule == "30 1 * * *"
+    graph = repo.asset_graph
+    assert {graph.get(k).group_name for k in graph.get_all_asset_keys()} == \
+        {"ingest", "rulebook", "staging", "intermediate", "marts", "publish", "report"}
+    assert not [k for k in graph.get_all_asset_keys() if not graph.get(k).description]
     checks = {k.name for k in repo.asset_graph.asset_check_keys}
     assert {"batch_gate", "unit_scores_gate", "group_scores_gate"} <= checks
 

@@ -165,6 +165,11 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
 
 ingest_assets = [build_ingest_asset(t) for t in RAW_TABLES]
 
+# dbt reads raw.load_log (the as-of date is the latest loaded night); every ingest asset writes it.
+load_log = dg.AssetSpec(["raw", "load_log"], group_name="ingest", kinds={"duckdb"},
+                        description="raw.load_log: one row per landing file (sha256, rows loaded and quarantined, "
+                                    "status, message), written by every ingest asset.")
+
 
 def build_freshness_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey(["raw", table]), name="freshness",
