@@ -80,3 +80,15 @@ def test_alert_is_appended_and_handed_to_the_notifier_hook(tmp_path, monkeypatch
     notify(alert)
     assert [json.loads(line)["run_id"] for line in path.read_text().splitlines()] == ["r1", "r2"]
     assert json.loads(received.read_text()) == alert
+
+
+def test_a_publication_asks_for_the_report_of_its_month():
+    from dagster_project.definitions import defs
+    from dagster_project.jobs import report_after_publication
+
+    with dg.instance_for_test() as instance:
+        instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse",
+                                                                    metadata={"as_of_date": "2026-10-03"}))
+        context = dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        result = report_after_publication.evaluate_tick(context)
+    assert [r.partition_key for r in result.run_requests] == ["2026-10-01"]
