@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, Mapping
@@ -49,7 +50,19 @@ def dbt_resource() -> DbtCliResource:
                           dbt_executable=os.fspath(Path(sys.executable).parent / "dbt"))
 
 
+KEEP_RUN_ARTIFACTS = 7
+
+
+def run_artifacts_dir(run_id: str) -> Path:
+    """dbt's target folder for one run, under SVCINDEX_HOME; only the last few runs are kept."""
+    runs = home().root / "dbt_runs"
+    for old in sorted(runs.glob("*/"), key=lambda p: p.stat().st_mtime)[:-(KEEP_RUN_ARTIFACTS - 1)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs / run_id
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LayerTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: TransformConfig):
     home().ensure()
-    yield from dbt.cli(dbt_build_args(config), context=context).stream()
+    yield from dbt.cli(dbt_build_args(config), context=context,
+                       target_path=run_artifacts_dir(context.run_id)).stream()
