@@ -67,9 +67,7 @@ base_due as (
         end as base_due_date,
         x.due_at is not null as due_from_portal
     from dossiers as x
-    left join {{ ref('int_calendar') }} as rcv on rcv.calendar_date = x.received_date
-    left join {{ ref('int_working_days') }} as wd
-        on wd.working_day_number = rcv.working_day_number + x.limit_working_days
+    {{ join_working_days_after('x.received_date', 'x.limit_working_days', 'wd') }}
 ),
 
 -- supplement time is not counted: the due date moves by the paused working days
@@ -82,9 +80,7 @@ shifted as (
             else wd.calendar_date
         end as due_date
     from base_due as b
-    left join {{ ref('int_calendar') }} as bd on bd.calendar_date = b.base_due_date
-    left join {{ ref('int_working_days') }} as wd
-        on wd.working_day_number = bd.working_day_number + b.paused_working_days
+    {{ join_working_days_after('b.base_due_date', 'b.paused_working_days', 'wd') }}
 ),
 
 judged as (

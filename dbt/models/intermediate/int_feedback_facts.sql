@@ -20,9 +20,7 @@ base as (
 due as (
     select b.*, wd.calendar_date as due_date
     from base as b
-    left join {{ ref('int_calendar') }} as start_day on start_day.calendar_date = b.clock_start_date
-    left join {{ ref('int_working_days') }} as wd
-        on wd.working_day_number = start_day.working_day_number + b.allowed_working_days
+    {{ join_working_days_after('b.clock_start_date', 'b.allowed_working_days', 'wd') }}
 ),
 
 judged as (
