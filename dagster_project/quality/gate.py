@@ -77,6 +77,12 @@ def _observed(result: dict) -> str:
     return json.dumps(result, default=str)[:200]
 
 
+def _columns(kwargs: dict) -> str | None:
+    """The column(s) an expectation is about, for messages: column, column_A,column_B or column_list."""
+    names = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)] + list(kwargs.get("column_list", []))
+    return ",".join(names) or None
+
+
 def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) -> GateResult:
     """Validate `df` against expectations/<suite_name>.json; optionally write Data Docs."""
     import great_expectations as gx
@@ -110,7 +116,7 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
             result.outcomes.append(ExpectationOutcome(
                 suite=suite_name,
                 expectation=cfg.type,
-                column=cfg.kwargs.get("column") or cfg.kwargs.get("column_list") and ",".join(cfg.kwargs["column_list"]),
+                column=_columns(cfg.kwargs),
                 severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical" else "warning",
                 success=bool(r.success),
                 observed=_observed(r.result or {}),
