@@ -29,8 +29,8 @@ DEFECTS = {
     "unparseable_date": (dossier(2, NgayTiepNhan="2026-03-15 08:30"), "NgayTiepNhan",
                          "NgayTiepNhan is not a date-time yyyyMMddHHmmss: 2026-03-15 08:30"),
     "short_date": (dossier(2, NgayHenTra="2026031817000"), "NgayHenTra", "NgayHenTra is not a date-time"),
-    "backwards_date": (dossier(2, NgayTiepNhan="20260320083000", NgayKetThucXuLy=None), "NgayTra",
-                       "dates run backwards: NgayTiepNhan 20260320083000 is after NgayTra 20260317110000"),
+    "backwards_date": (dossier(2, NgayTiepNhan="20260316113000", NgayKetThucXuLy=None), "NgayTra",
+                       "dates run backwards: NgayTiepNhan 20260316113000 is after NgayTra 20260316110000"),
     "malformed_list": (dossier(2, DanhSachLePhi={"Gia": 1}), "DanhSachLePhi", "DanhSachLePhi is not a JSON"),
 }
 
@@ -96,7 +96,7 @@ def test_escaped_nfd_in_json_is_normalised_too(tmp_path):
 
 
 def test_duplicate_version_is_dropped_once_and_counted_not_quarantined(tmp_path):
-    con, s = _load(tmp_path, [dossier(1), dossier(1), dossier(1, NgayCapNhat="20260318000000", TrangThaiHoSo=10)])
+    con, s = _load(tmp_path, [dossier(1), dossier(1), dossier(1, NgayCapNhat="20260316120000", TrangThaiHoSo=10)])
     assert (s.rows_loaded, s.rows_duplicate, s.rows_quarantined) == (2, 1, 0)
     assert quarantine(con, "dvcqg_hoso") == []
     assert any("1 duplicate versions dropped" in m for m in s.messages)
@@ -162,7 +162,7 @@ def test_units_are_checked_against_the_snapshot_of_that_night(tmp_path):
     landing = tmp_path / "landing"
     reference_night(landing, "2026-03-14")
     write_night(landing, "dvcqg_coquan", NIGHT, [u for u in units() if u["MaCoQuan"] != "H44.07"])
-    write_night(landing, "dvcqg_hoso", "2026-03-14", [dossier(1)])
+    write_night(landing, "dvcqg_hoso", "2026-03-14", [dossier(1)], window_end="2026-03-16T23:59:59+07:00")
     write_night(landing, "dvcqg_hoso", NIGHT, [dossier(2)])
     con = connect(tmp_path)
     s = load_all(con, landing, KEY)["dvcqg_hoso"]

@@ -19,7 +19,7 @@ PHONE = "0912345678"
 
 def write_night(landing: Path, source: str, night: str, content: list | bytes | str, *,
                 name: str | None = None, rows: int | None = None, sha: str | None = None,
-                manifest: bool = True, csv: bool = False) -> Path:
+                manifest: bool = True, csv: bool = False, window_end: str | None = None) -> Path:
     """Write one file (records are dumped as JSON Lines unless they are already strings) and,
     unless told otherwise, its manifest with the true sha256 and row count."""
     folder = landing / source / night
@@ -41,7 +41,7 @@ def write_night(landing: Path, source: str, night: str, content: list | bytes | 
                  "sha256": sha or hashlib.sha256(data).hexdigest()}
         (folder / "_manifest.json").write_text(json.dumps({
             "source": source, "extract_date": night, "window_start": f"{night}T00:00:00+07:00",
-            "window_end": f"{night}T23:59:59+07:00", "schema_version": 1, "files": [entry]}))
+            "window_end": window_end or f"{night}T23:59:59+07:00", "schema_version": 1, "files": [entry]}))
     return folder / name
 
 
@@ -69,8 +69,8 @@ def procedures() -> list[dict]:
 _DOSSIER = {
     "MaHoSo": "H44.07-260315-00001", "MaTTHC": "1.005129", "MaCoQuan": "H44.07", "KenhThucHien": 2,
     "TrangThaiHoSo": 10, "NgayNopHoSo": "20260315080000", "NgayTiepNhan": "20260315083000",
-    "NgayHenTra": "20260318170000", "NgayKetThucXuLy": "20260317100000", "NgayTra": "20260317110000",
-    "NgayTuChoi": None, "NgayCapNhat": "20260317110000", "LoaiDoiTuong": 1,
+    "NgayHenTra": "20260318170000", "NgayKetThucXuLy": "20260316100000", "NgayTra": "20260316110000",
+    "NgayTuChoi": None, "NgayCapNhat": "20260316110000", "LoaiDoiTuong": 1,
     "DinhDanhCHS": [{"LoaiDinhDanh": 1, "SoDinhDanh": CITIZEN_ID}],
     "ChuHoSo": {"HoTen": "Nguyễn Văn An", "SoDienThoai": PHONE, "DiaChi": "12 Phan Châu Trinh, Tam Kỳ"},
     "TaiKhoanDuocXacThucVoiVNeID": 1, "DSKetNoiCSDL": [{"MaCSDL": "CSDLDC"}], "HoSoCoThanhPhanSoHoa": 1,
@@ -127,14 +127,14 @@ def nights_fixture(landing: Path, n: int = 30, start: str = "2026-03-01", full: 
         night, ymd = d.isoformat(), d.strftime("%Y%m%d")
         prev = (d - timedelta(days=1)).strftime("%Y%m%d")
         reference_night(landing, night)
-        fresh = [dossier(100 * i + k, NgayTiepNhan=f"{ymd}080000", NgayKetThucXuLy=None, NgayTra=None,
+        fresh = [dossier(100 * i + k, NgayNopHoSo=f"{ymd}073000", NgayTiepNhan=f"{ymd}080000", NgayKetThucXuLy=None, NgayTra=None,
                          TrangThaiHoSo=4, NgayCapNhat=f"{ymd}0900{k:02d}",
                          DinhDanhCHS=[{"LoaiDinhDanh": 1, "SoDinhDanh": f"0012030{i:03d}{k:02d}"}],
                          ChuHoSo={"HoTen": "Trần Thị Bình", "SoDienThoai": f"09{i:04d}{k:04d}", "DiaChi": "Hội An"})
                  for k in range(3)]
-        again = [dossier(100 * (i - 1) + k, NgayTiepNhan=f"{prev}080000", NgayKetThucXuLy=None, NgayTra=None,
+        again = [dossier(100 * (i - 1) + k, NgayNopHoSo=f"{prev}073000", NgayTiepNhan=f"{prev}080000", NgayKetThucXuLy=None, NgayTra=None,
                          TrangThaiHoSo=4, NgayCapNhat=f"{prev}0900{k:02d}") for k in range(3)] if i else []
-        done = [dossier(100 * (i - 1) + k, NgayTiepNhan=f"{prev}080000", TrangThaiHoSo=10,
+        done = [dossier(100 * (i - 1) + k, NgayNopHoSo=f"{prev}073000", NgayTiepNhan=f"{prev}080000", TrangThaiHoSo=10,
                         NgayKetThucXuLy=f"{ymd}100000", NgayTra=f"{ymd}110000", NgayCapNhat=f"{ymd}110000")
                 for k in range(2)] if i else []
         broken = json.dumps(dossier(100 * i + 50, TrangThaiHoSo=12))[:-40]      # cut: not JSON, with an ID inside

@@ -22,9 +22,9 @@ def test_pakn(tmp_path):
 
 def test_ratings(tmp_path):
     con, s = load_one_night(tmp_path, "dvcqg_danhgia", [
-        {"MaHoSo": "H44.07-260315-00001", "MucDo": 5, "NgayDanhGia": "20260317120000"},
-        {"MaHoSo": "H44.07-260315-00002", "MucDo": 0, "NgayDanhGia": "20260317120000"},
-        {"MaHoSo": "H44.07-260315-00003", "MucDo": "rất tốt", "NgayDanhGia": "20260317120000"},
+        {"MaHoSo": "H44.07-260315-00001", "MucDo": 5, "NgayDanhGia": "20260316120000"},
+        {"MaHoSo": "H44.07-260315-00002", "MucDo": 0, "NgayDanhGia": "20260316120000"},
+        {"MaHoSo": "H44.07-260315-00003", "MucDo": "rất tốt", "NgayDanhGia": "20260316120000"},
         {"MaHoSo": "H44.07-260315-00004", "MucDo": 2}])
     assert (s.rows_loaded, s.rows_quarantined) == (1, 3)
     assert [r[2] for r in quarantine(con, "dvcqg_danhgia")] == [

@@ -1,7 +1,9 @@
 """The landing contract on disk: night folders, manifests, and a file's lines.
 
 A night folder `<landing>/<source>/<YYYY-MM-DD>/` is complete once `_manifest.json` exists
-(it is written last). A file's bytes become an Arrow table (line_no, line) without a Python
+(it is written last). A manifest may only name plain files of its own night folder: an entry
+with a separator, `..`, an absolute path or a symbolic link leading out rejects the whole night
+before anything is opened (the manifest comes from outside and is not trusted). A file's bytes become an Arrow table (line_no, line) without a Python
 loop over lines: newline positions come from numpy and the string array is built on the
 decompressed buffer itself, so line numbers are exact and DuckDB does the rest.
 """
@@ -14,7 +16,7 @@ import json
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ import pyarrow as pa
 
 MANIFEST = "_manifest.json"
 BOM = b"\xef\xbb\xbf"
+VN = timezone(timedelta(hours=7))      # raw timestamps are naive Vietnam time
 
 
 class FileRejected(Exception):
@@ -45,7 +48,15 @@ class Night:
     folder: Path
     extract_date: date
     files: tuple[ManifestFile, ...]
-    problem: str | None = None       # manifest unreadable or inconsistent: every file rejected
+    problem: str | None = None       # manifest unreadable, inconsistent or unsafe: every file rejected
+    window_end: datetime | None = None   # naive Vietnam time; None when the manifest gives none
+
+    @property
+    def latest_plausible(self) -> datetime:
+        """No event of this night can be later than the window's end plus one day (clock skew,
+        late syncs); without a window, the end of the night's date plus one day."""
+        end = self.window_end or datetime.combine(self.extract_date, datetime.max.time())
+        return end + timedelta(days=1)
 
 
 def nights(landing: Path, source: str) -> tuple[list[Night], list[str]]:
@@ -61,6 +72,11 @@ def nights(landing: Path, source: str) -> tuple[list[Night], list[str]]:
         except ValueError:
             notes.append(f"{source}/{folder.name}: not a YYYY-MM-DD night folder, ignored")
             continue
+        if folder.is_symlink() and folder.resolve().parent != root.resolve():
+            found.append(Night(source, folder, folder_date, (ManifestFile(MANIFEST, None, None),),
+                               f"{source}/{folder.name}: the night folder is a symbolic link leading outside "
+                               f"{source}/; the night is rejected and nothing in it is read"))
+            continue
         if not (folder / MANIFEST).exists():
             notes.append(f"{source}/{folder.name}: no {MANIFEST} yet, night incomplete, not loaded")
             continue
@@ -72,23 +88,57 @@ def nights(landing: Path, source: str) -> tuple[list[Night], list[str]]:
     return found, notes
 
 
+def outside_reason(folder: Path, name: str) -> str | None:
+    """Why `name` is not a plain file of `folder` (None when it is). Only the name and the link
+    are looked at (lstat, readlink): nothing is opened."""
+    if not name.strip():
+        return "is not a file name"
+    if name in (".", "..") or any(c in name for c in "/\\\0"):
+        kind = "an absolute path" if name.startswith(("/", "\\")) else "a path (separator or '..')"
+        return f"is {kind}, not a plain file name of the night folder"
+    if name == MANIFEST:
+        return "names the manifest itself"
+    path = folder / name
+    if path.is_symlink() and path.resolve().parent != folder.resolve():
+        return "is a symbolic link leading outside the night folder"
+    return None
+
+
 def _read_manifest(source: str, folder: Path, folder_date: date) -> Night:
     where = f"{source}/{folder.name}/{MANIFEST}"
+    if (folder / MANIFEST).is_symlink() and (folder / MANIFEST).resolve().parent != folder.resolve():
+        return Night(source, folder, folder_date, (ManifestFile(MANIFEST, None, None),),
+                     f"{where}: the manifest is a symbolic link leading outside the night folder; not read")
     try:
         m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        files = tuple(
-            ManifestFile(str(f["name"]), _opt_int(f.get("rows")), f.get("sha256"))
-            for f in m.get("files", [])
-        )
+        entries = m.get("files", [])
+        files = tuple(ManifestFile(f["name"] if isinstance(f["name"], str) else repr(f["name"]),
+                                   _opt_int(f.get("rows")), f.get("sha256")) for f in entries)
+        window_end = _vietnam_time(m.get("window_end"))
     except (ValueError, TypeError, KeyError, AttributeError) as e:
+        # Only names of the folder's own plain files are listed: each is then rejected, none is read.
         listed = tuple(ManifestFile(p.name, None, None) for p in sorted(folder.iterdir()) if p.name != MANIFEST)
         return Night(source, folder, folder_date, listed, f"{where}: unreadable manifest ({e})")
     problem = None
-    if m.get("source") not in (None, source):
+    unsafe = [(f.name, why) for f in files if (why := outside_reason(folder, f.name))]
+    if unsafe:
+        listed = "; ".join(f"entry {name!r} {why}" for name, why in unsafe)
+        problem = (f"{where}: {listed}. The whole night is rejected: a manifest may only name files of its own "
+                   f"night folder {source}/{folder.name}/, and nothing outside it is opened")
+    elif m.get("source") not in (None, source):
         problem = f"{where}: manifest is for source {m.get('source')!r}, not {source!r}"
     elif m.get("extract_date") not in (None, folder.name):
         problem = f"{where}: manifest extract_date {m.get('extract_date')!r} differs from folder {folder.name}"
-    return Night(source, folder, folder_date, files, problem)
+    return Night(source, folder, folder_date, files, problem, window_end)
+
+
+def _vietnam_time(value) -> datetime | None:
+    """An ISO 8601 instant as naive Vietnam time (the raw tables' clock); None if absent/unreadable."""
+    try:
+        t = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (t.astimezone(VN) if t.tzinfo else t).replace(tzinfo=None)
 
 
 def _opt_int(v) -> int | None:
@@ -114,20 +164,44 @@ def read_bytes(path: Path) -> bytes:
     return data[len(BOM):] if data.startswith(BOM) else data
 
 
-def lines_table(data: bytes) -> tuple[pa.Table, str | None]:
-    """(line_no, line) for every line; each line keeps its newline (SQL trims it).
-
-    Invalid UTF-8 is replaced by U+FFFD (and reported) rather than failing the file.
-    """
-    note = None
-    arr = _string_array(data)
+def check_encoding(data: bytes) -> None:
+    """The contract's files are UTF-8. Another encoding is rejected and named as such, rather than
+    misread as a header mismatch or as lines of bad JSON. Validation is Arrow's (no Python loop);
+    only a failing file is decoded in Python, to say where and what it looks like."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        order = ("little-endian, byte-order mark FF FE" if head.startswith(b"\xff\xfe") else
+                 "big-endian, byte-order mark FE FF" if head.startswith(b"\xfe\xff") else "NUL bytes, no byte-order mark")
+        raise FileRejected(f"encoding problem: the file is UTF-16 ({order}), not UTF-8 as the contract requires; "
+                           "it must be re-exported as UTF-8")
+    whole = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes()),
+                                             pa.py_buffer(data))
     try:
-        arr.validate(full=True)
+        whole.validate(full=True)
+        return
     except pa.ArrowInvalid:
-        data = data.decode("utf-8", errors="replace").encode("utf-8")
-        arr = _string_array(data)
-        note = "invalid UTF-8 bytes replaced by U+FFFD"
-    return pa.table({"line_no": pa.array(np.arange(1, len(arr) + 1, dtype=np.int64)), "line": arr}), note
+        pass
+    try:
+        data.decode("utf-8")
+        return
+    except UnicodeDecodeError as e:
+        at, line = e.start, data.count(b"\n", 0, e.start) + 1
+    try:
+        data.decode("cp1258")
+        guess = "it reads as Windows-1258 (the legacy Vietnamese code page)"
+    except UnicodeDecodeError:
+        guess = "it is in some other encoding"
+    raise FileRejected(f"encoding problem: not valid UTF-8 (byte 0x{data[at]:02X} at offset {at}, line {line} "
+                       f"of the decompressed file); {guess}; the contract requires UTF-8, the file must be "
+                       "re-exported as UTF-8")
+
+
+def lines_table(data: bytes) -> pa.Table:
+    """(line_no, line) for every line; each line keeps its newline (SQL trims it).
+    `data` has passed check_encoding."""
+    arr = _string_array(data)
+    arr.validate(full=True)
+    return pa.table({"line_no": pa.array(np.arange(1, len(arr) + 1, dtype=np.int64)), "line": arr})
 
 
 def _string_array(data: bytes) -> pa.Array:

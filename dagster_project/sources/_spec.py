@@ -17,7 +17,15 @@ from typing import Literal
 #   date   date, from yyyyMMdd, yyyyMMddHHmmss or yyyy-MM-dd
 #   month  date (first day) from yyyy-MM
 #   json   nested JSON (array/object) cast to `json_type`, then optionally rewritten by `post`
+# Nothing is coerced: a code sent as a JSON number (1.00432 for "1.004320"), 10.5 for an integer
+# or "2026-03-15" for yyyyMMddHHmmss is a defect of the record, never silently converted.
 Kind = Literal["text", "int", "bigint", "double", "ts", "date", "month", "json"]
+
+# Plausible dates: `when="event"` is a moment that has happened by the night (received, returned,
+# updated...): from 2000 to the end of the manifest's extract window plus one day.
+# `when="due"` is a deadline: from 2000, and it may lie in the future.
+EARLIEST_PLAUSIBLE = "2000-01-01"
+When = Literal["event", "due"]
 
 # JSON sources carry dates as yyyyMMddHHmmss in Vietnam time (spec/extracts.md).
 PORTAL_TS_FORMAT = "%Y%m%d%H%M%S"
@@ -32,6 +40,7 @@ class Field:
     codes: tuple | None = None         # allowed values, compared after typing
     json_type: str | None = None       # DuckDB type for kind='json', e.g. 'STRUCT(MaCSDL VARCHAR)[]'
     post: str | None = None            # SQL rewriting the typed value `{v}` (NFC inside lists, PII hashing)
+    when: When | None = None           # date plausibility (ts/date/month kinds), see above
 
 
 @dataclass(frozen=True)

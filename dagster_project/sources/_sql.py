@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ._spec import Field, SourceSpec
+from ._pseudonymise import PERSONAL_FIELDS
+from ._spec import EARLIEST_PLAUSIBLE, Field, SourceSpec
 
 _STRFTIME_LABEL = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss"}
 
@@ -40,15 +41,20 @@ def _json_extract(spec: SourceSpec) -> tuple[str, str]:
     # CASE, not AND: DuckDB evaluates both sides of AND, and JSON functions throw on bad input.
     valid = "select line_no, line, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as _ok from l"
     cols = []
+    texts = [f for f in scalars if f.kind == "text"]
     if scalars:
         paths = ", ".join(lit(f"$.{f.name}") for f in scalars)
         cols.append(f"case when _ok then json_extract_string(line, [{paths}]) end as _s")
+    if texts:
+        paths = ", ".join(lit(f"$.{f.name}") for f in texts)
+        cols.append(f"case when _ok then json_type(line, [{paths}]) end as _jt")
     if nested:
         paths = ", ".join(lit(f"$.{f.name}") for f in nested)
         cols.append(f"case when _ok then json_extract(line, [{paths}]) end as _j")
     inner = ", ".join(["line_no", "line", "_ok", *cols])
     outer = ["line_no", "line", "_ok"]
     outer += [f"nullif(trim(_s[{i}]), '') as s_{f.name}" for i, f in enumerate(scalars, 1)]
+    outer += [f"coalesce(_jt[{i}], 'NULL') as t_{f.name}" for i, f in enumerate(texts, 1)]
     outer += [f"case when json_type(_j[{i}]) <> 'NULL' then _j[{i}] end as s_{f.name}"
               for i, f in enumerate(nested, 1)]
     reason = "case when json_valid(line) then 'line is a JSON value but not an object' else 'not valid JSON' end"
@@ -74,6 +80,7 @@ def _csv_extract(spec: SourceSpec, positions: dict[str, int]) -> tuple[str, str]
             whens = " ".join(f"when {lit(k)} then {lit(val)}" for k, val in vm.items())
             v = f"(case nfc_normalize({v}) {whens} else {v} end)"
         cols.append(f"{v} as s_{f.name}")
+    cols += [f"'VARCHAR' as t_{f.name}" for f in spec.fields if f.kind == "text"]
     inner = f"select *, regexp_extract_all(line || {lit(spec.delimiter)}, {lit(pattern)}, 1) as _f from l"
     reason = f"'expected {n} fields separated by ' || {lit(spec.delimiter)} || ', found ' || _nfields"
     return f"select {', '.join(cols)} from ({inner})", reason
@@ -85,10 +92,11 @@ def _typed(spec: SourceSpec, f: Field) -> str:
     s = f"s_{f.name}"
     match f.kind:
         case "text":
-            return f"nfc_normalize({s})"
+            return f"case when t_{f.name} = 'VARCHAR' then nfc_normalize({s}) end"
         case "int" | "bigint":
             t = "integer" if f.kind == "int" else "bigint"
-            return f"coalesce(try_cast({s} as {t}), case lower({s}) when 'true' then 1 when 'false' then 0 end)"
+            return (f"case when regexp_full_match({s}, '[+-]?\\d+') then try_cast({s} as {t})"
+                    f" when lower({s}) in ('true', 'false') then (lower({s}) = 'true')::{t} end")
         case "double":
             return f"try_cast({s} as double)"
         case "ts":
@@ -107,8 +115,19 @@ def _typed(spec: SourceSpec, f: Field) -> str:
     raise ValueError(f"{spec.name}.{f.name}: unknown kind {f.kind!r}")
 
 
+_JSON_NOUN = "case json_type({s}) when 'VARCHAR' then 'a string' when 'OBJECT' then 'an object' " \
+             "when 'ARRAY' then 'an array' when 'BOOLEAN' then 'a boolean' else 'a number' end"
+
+
 def _type_error(spec: SourceSpec, f: Field) -> str:
     s = f"s_{f.name}"
+    if f.name in PERSONAL_FIELDS:       # its value is personal data: say what shape came, never what
+        return f"'{f.name} is not a JSON {f.json_type or 'string'}: got ' || {_JSON_NOUN.format(s=s)} || ' (personal data, not shown)'"
+    if f.kind == "text":
+        noun = "case t_{n} when 'OBJECT' then 'an object' when 'ARRAY' then 'an array' when 'BOOLEAN' then 'a boolean' " \
+               "else 'a number' end".format(n=f.name)
+        return (f"'{f.name} must be a JSON string, got ' || {noun} || ' ' || left({s}, 80) "
+                f"|| ' (not converted: a code sent as a number loses its digits)'")
     what = {
         "int": "an integer", "bigint": "an integer", "double": "a number",
         "ts": f"a date-time {'/'.join(ts_label(x) for x in spec.ts_formats)}",
@@ -124,15 +143,23 @@ def _defect(field: str, bad: str, reason: str) -> str:
     return f"case when {bad} then {{'field': {lit(field)}, 'reason': {reason}}} end"
 
 
-def _defects(spec: SourceSpec, refs: dict[str, str]) -> list[str]:
-    """refs: reference source -> its snapshot date, for the refs that can be checked."""
+def _defects(spec: SourceSpec, refs: dict[str, str], latest: str) -> list[str]:
+    """refs: reference source -> its snapshot date, for the refs that can be checked;
+    latest: SQL timestamp literal, the latest plausible moment of an event of this night."""
     out: list[str] = []
     for f in spec.fields:
         s = f"s_{f.name}"
         if f.required:
             out.append(_defect(f.name, f"{s} is null", f"'required field {f.name} is missing'"))
-        if f.kind != "text":
-            out.append(_defect(f.name, f"{s} is not null and {f.name} is null", _type_error(spec, f)))
+        out.append(_defect(f.name, f"{s} is not null and {f.name} is null", _type_error(spec, f)))
+        if f.when:
+            t = f"{f.name}::timestamp"
+            out.append(_defect(f.name, f"{t} < timestamp '{EARLIEST_PLAUSIBLE}'",
+                               f"'{f.name} ' || s_{f.name} || ' is before {EARLIEST_PLAUSIBLE[:4]}: implausible'"))
+        if f.when == "event":
+            out.append(_defect(f.name, f"{t} > {latest}",
+                               f"'{f.name} ' || s_{f.name} || ' is later than the extract window allows "
+                               f"(window end + 1 day = ' || strftime({latest}, '%Y-%m-%d %H:%M:%S') || '): implausible'"))
         if f.codes is not None:
             values = ", ".join(lit(c) for c in f.codes)
             out.append(_defect(f.name, f"{f.name} not in ({values})",
@@ -149,13 +176,16 @@ def _defects(spec: SourceSpec, refs: dict[str, str]) -> list[str]:
     return out
 
 
-def defects_table(spec: SourceSpec, refs: dict[str, str], positions: dict[str, int] | None = None) -> str:
-    """The statement creating `_t` from the registered `_lines` (line_no, line)."""
+def defects_table(spec: SourceSpec, refs: dict[str, str], positions: dict[str, int] | None = None,
+                  latest: str | None = None) -> str:
+    """The statement creating `_t` from the registered `_lines` (line_no, line);
+    `latest`: 'YYYY-MM-DD HH:MM:SS', no event of the file may be later (window end + 1 day)."""
+    latest = f"timestamp {lit(latest or '9999-12-31 00:00:00')}"
     extract, format_reason = _csv_extract(spec, positions) if spec.format == "csv" else _json_extract(spec)
     typed = ", ".join(f"{_typed(spec, f)} as {f.name}" for f in spec.fields)
     known = "".join(f", {r.field} in (select code from _ref_{r.source}) as _known_{r.field}"
                     for r in spec.refs if r.source in refs)
-    checks = ",\n            ".join(_defects(spec, refs))
+    checks = ",\n            ".join(_defects(spec, refs, latest))
     return f"""
     create or replace temp table _t as
     with l as (select line_no, rtrim(line, chr(10) || chr(13)) as line from _lines),

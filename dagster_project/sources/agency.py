@@ -22,9 +22,9 @@ _FIELDS = (
     Field("MaTTHC"),
     Field("KenhThucHien", "int", codes=(1, 2, 3)),
     Field("TrangThaiHoSo", "int", codes=tuple(range(1, 11))),
-    Field("NgayTiepNhan", "ts", required=True),
-    Field("NgayHenTra", "ts"),
-    Field("NgayCapNhat", "ts"),
+    Field("NgayTiepNhan", "ts", required=True, when="event"),
+    Field("NgayHenTra", "ts", when="due"),
+    Field("NgayCapNhat", "ts", when="event"),
 )
 
 

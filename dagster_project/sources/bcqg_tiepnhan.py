@@ -12,7 +12,7 @@ SPEC = SourceSpec(
     refs=(Ref("MaCoQuan", "dvcqg_coquan"),),
     fields=(
         Field("MaCoQuan", required=True),
-        Field("Thang", "month", required=True),
+        Field("Thang", "month", required=True, when="event"),
         Field("SoHoSoTiepNhan", "bigint", required=True),
     ),
     checks=(Check("SoHoSoTiepNhan", "SoHoSoTiepNhan < 0", "'SoHoSoTiepNhan is negative: ' || s_SoHoSoTiepNhan"),),

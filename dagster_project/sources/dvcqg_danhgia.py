@@ -12,6 +12,6 @@ SPEC = SourceSpec(
     fields=(
         Field("MaHoSo", required=True),
         Field("MucDo", "int", required=True, codes=(1, 2, 3, 4, 5)),
-        Field("NgayDanhGia", "ts", required=True),
+        Field("NgayDanhGia", "ts", required=True, when="event"),
     ),
 )

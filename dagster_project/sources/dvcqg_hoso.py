@@ -3,7 +3,7 @@
 Personal data (DinhDanhCHS[].SoDinhDanh, ChuHoSo.*) is hashed in the same statement that
 types it, so it is never written in clear; free text inside lists is NFC-normalised.
 """
-from ._spec import Field, Ref, SourceSpec
+from ._spec import Check, Field, Ref, SourceSpec
 
 _FLAG = (0, 1)
 
@@ -14,19 +14,28 @@ SPEC = SourceSpec(
     key=("MaHoSo", "NgayCapNhat"),
     refs=(Ref("MaCoQuan", "dvcqg_coquan"), Ref("MaTTHC", "csdl_tthc")),
     not_after=(("NgayTiepNhan", "NgayKetThucXuLy"), ("NgayTiepNhan", "NgayTra")),
+    checks=(
+        # Fees are whole, non-negative VND; 2000.5 or "2000" would otherwise be cast silently.
+        Check("DanhSachLePhi", "list_bool_or(list_transform(DanhSachLePhi, lambda x: x.Gia < 0))",
+              "'DanhSachLePhi has a negative fee: Gia ' || list_min(list_transform(DanhSachLePhi, lambda x: x.Gia))"),
+        Check("DanhSachLePhi", "list_bool_or(list_transform(json_type(s_DanhSachLePhi, '$[*].Gia'),"
+                               " lambda t: t not in ('UBIGINT', 'BIGINT', 'NULL')))",
+              "'DanhSachLePhi has a fee (Gia) that is not a whole number of VND: '"
+              " || left(json_extract(s_DanhSachLePhi, '$[*].Gia')::varchar, 80)"),
+    ),
     fields=(
         Field("MaHoSo", required=True),
         Field("MaTTHC", required=True),
         Field("MaCoQuan", required=True),
         Field("KenhThucHien", "int", codes=(1, 2, 3)),
         Field("TrangThaiHoSo", "int", required=True, codes=tuple(range(1, 11))),
-        Field("NgayNopHoSo", "ts"),
-        Field("NgayTiepNhan", "ts"),
-        Field("NgayHenTra", "ts"),
-        Field("NgayKetThucXuLy", "ts"),
-        Field("NgayTra", "ts"),
-        Field("NgayTuChoi", "ts"),
-        Field("NgayCapNhat", "ts", required=True),
+        Field("NgayNopHoSo", "ts", when="event"),
+        Field("NgayTiepNhan", "ts", when="event"),
+        Field("NgayHenTra", "ts", when="due"),
+        Field("NgayKetThucXuLy", "ts", when="event"),
+        Field("NgayTra", "ts", when="event"),
+        Field("NgayTuChoi", "ts", when="event"),
+        Field("NgayCapNhat", "ts", required=True, when="event"),
         Field("LoaiDoiTuong", "int", codes=(1, 2, 3, 4)),
         Field("DinhDanhCHS", "json", json_type="STRUCT(LoaiDinhDanh INTEGER, SoDinhDanh VARCHAR)[]",
               post="list_transform({v}, lambda x: struct_pack(LoaiDinhDanh := x.LoaiDinhDanh,"

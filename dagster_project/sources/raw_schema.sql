@@ -18,12 +18,25 @@ create table if not exists raw.load_log (
     rows_in_manifest bigint,
     rows_loaded      bigint,
     rows_quarantined bigint,
-    status           varchar not null,   -- loaded | rejected
-    message          varchar,
+    status           varchar not null,   -- loaded | rejected | superseded (replaced by a correction)
+                                         -- | retracted (a re-delivered manifest no longer lists it) | empty (no files)
+    message          varchar,            -- for 'rejected': the reason (personal data already hashed)
     loaded_at        timestamp not null,
-    rows_duplicate   bigint              -- record versions already loaded, dropped (not an error)
+    rows_duplicate   bigint,             -- record versions already loaded, dropped (not an error)
+    replaces_sha256  varchar,            -- a correction: the sha256 of the delivery it replaced
+    rows_retracted   bigint              -- a correction: rows of the replaced delivery taken out of raw
 );
 alter table raw.load_log add column if not exists rows_duplicate bigint;
+alter table raw.load_log add column if not exists replaces_sha256 varchar;
+alter table raw.load_log add column if not exists rows_retracted bigint;
+
+-- Files whose latest delivery is rejected now: what holds a night back, and what a waiver
+-- (`svcindex waive --source S --night D`) or a re-delivery answers. night = extract_date,
+-- file = file_name relative to landing/, reason = the rejection message.
+create or replace view raw.rejected_files as
+select source, extract_date as night, file_name as file, status, message as reason, file_sha256, loaded_at
+from raw.load_log
+qualify row_number() over (partition by file_name order by loaded_at desc) = 1 and status = 'rejected';
 
 create table if not exists raw.quarantine (
     source         varchar not null,
