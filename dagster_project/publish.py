@@ -50,7 +50,15 @@ select ? as run_id, ?::timestamp as detected_at, n.unit_code, n.period_type, n.p
             where nc.unit_code = n.unit_code and nc.period_type = n.period_type and nc.period = n.period
               and nc.rule_version = n.rule_version
               and (nc.numerator is distinct from pc.numerator or nc.denominator is distinct from pc.denominator)),
-            'the scores') as reason
+            'the scores')
+       -- corrected deliveries (raw.load_log, written by the loaders) since the last publication
+       || coalesce('; after correction of ' || (
+            select string_agg(l.file_name || ' (sha256 ' || left(l.replaces_sha256, 12) || '… replaced by '
+                              || left(l.file_sha256, 12) || '…)', ', ' order by l.file_name)
+            from wh.raw.load_log l
+            where l.replaces_sha256 is not null and l.status in ('loaded', 'retracted', 'superseded')
+              and timezone('UTC', l.loaded_at::timestamptz) > (select max(published_at) from prev.publication_log)), '')
+       as reason
 from wh.marts.fct_unit_scores n
 join prev.unit_scores p using (unit_code, period_type, period, rule_version)
 where p.period_end < (select max(as_of_date) from prev.publication_log)

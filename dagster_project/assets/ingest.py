@@ -127,8 +127,8 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             nights = context.partition_keys
             summaries = {name: sources.load_source(con, h.landing, name, key_value, nights=nights) for name in names}
             for s in summaries.values():
-                for m in s.messages:
-                    context.log.info(m)
+                for m in s.messages:    # already pseudonymised by the loader
+                    (context.log.error if m in s.rejections else context.log.info)(m)
             files = batch_files(con, h.landing, names, nights)
             rows = batch_rows(con, table, files["redelivery_of"].fillna(files["file_name"]).tolist())
             results = [validate("ingest_files", files, h.quality / "data_docs"),

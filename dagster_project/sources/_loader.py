@@ -39,6 +39,12 @@ RAW_SCHEMA = Path(__file__).with_name("raw_schema.sql")
 LOG_COLUMNS = ("source, extract_date, file_name, file_sha256, rows_in_manifest, rows_loaded, rows_quarantined,"
                " status, message, loaded_at, rows_duplicate, replaces_sha256, rows_retracted")
 MESSAGES_PER_FILE = 20     # a night with 10k bad lines must not flood the Dagster metadata
+# A quarantined line keeps its text with personal fields hashed; a line that is JSON but not an
+# object has no field names to tell personal data from the rest, so only its hash is kept.
+WITHHELD_OR_REDACTED = ("case when not json_valid(line) then pii_redact(line)"    # CASE: json_type throws on non-JSON
+                        " when json_type(line) <> 'OBJECT' then '(withheld: a JSON ' || lower(json_type(line))"
+                        " || ', not an object; its hash is ' || pii_hash(line) || ')'"
+                        " else pii_redact(line) end")
 
 
 @dataclass
@@ -292,7 +298,7 @@ def _load_lines(con, spec, night, rel, sha, mf, lines, positions, summary: LoadS
             con.execute(f"""
                 insert into raw.quarantine
                 select {lit(spec.name)}, {d}::date, {lit(rel)}, line_no, q.field, pii_redact(q.reason),
-                       pii_redact(line), now()::timestamp
+                       {WITHHELD_OR_REDACTED}, now()::timestamp
                 from (select line_no, line, unnest(_defects) as q from _t where len(_defects) > 0)""")
             shown = con.execute(f"""
                 select line_no, q.field, pii_redact(q.reason)

@@ -1,7 +1,8 @@
 """dvcqg_hoso: dossier versions synced to the portal; every distinct (MaHoSo, NgayCapNhat) is kept.
 
 Personal data (DinhDanhCHS[].SoDinhDanh, ChuHoSo.*) is hashed in the same statement that
-types it, so it is never written in clear; free text inside lists is NFC-normalised.
+types it, so it is never written in clear; free text inside lists is NFC-normalised and an ID or
+phone number typed into it (a fee name, a result link) is hashed by `pii_redact`.
 """
 from ._spec import Check, Field, Ref, SourceSpec
 
@@ -50,10 +51,12 @@ SPEC = SourceSpec(
         Field("DanhSachLePhi", "json",
               json_type="STRUCT(MaPhiLePhi VARCHAR, TenPhiLePhi VARCHAR, Gia BIGINT, HinhThucThu VARCHAR)[]",
               post="list_transform({v}, lambda x: struct_pack(MaPhiLePhi := x.MaPhiLePhi,"
-                   " TenPhiLePhi := nfc_normalize(x.TenPhiLePhi), Gia := x.Gia, HinhThucThu := x.HinhThucThu))"),
+                   " TenPhiLePhi := pii_redact(nfc_normalize(x.TenPhiLePhi)), Gia := x.Gia, HinhThucThu := x.HinhThucThu))"),
         Field("TaiLieuNop", "json", json_type="STRUCT(MaThanhPhanHoSo VARCHAR, DuocSoHoa INTEGER,"
               " DuocTaiSuDung INTEGER, DuocLayTuKhoDMQG INTEGER)[]"),
-        Field("DanhSachGiayToKetQua", "json", json_type="STRUCT(MaGiayToKetQua VARCHAR, DuongDanTepTinKetQua VARCHAR)[]"),
+        Field("DanhSachGiayToKetQua", "json", json_type="STRUCT(MaGiayToKetQua VARCHAR, DuongDanTepTinKetQua VARCHAR)[]",
+              post="list_transform({v}, lambda x: struct_pack(MaGiayToKetQua := x.MaGiayToKetQua,"
+                   " DuongDanTepTinKetQua := pii_redact(x.DuongDanTepTinKetQua)))"),
         # Supplement dates travel as yyyyMMddHHmmss strings inside the list.
         Field("DanhSachHoSoBoSung", "json", json_type="STRUCT(NgayYeuCauBoSung VARCHAR, NgayBoSung VARCHAR)[]",
               post="list_transform({v}, lambda x: struct_pack("
