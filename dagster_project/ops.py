@@ -28,11 +28,10 @@ def complete_nights(landing: Path, source: str | None = None) -> list[str]:
 
 def latest_extract(landing: Path, source: str) -> datetime | None:
     """window_end of the newest complete night of a source, as an aware datetime."""
-    nights = complete_nights(landing, source)
-    if not nights:
-        return None
-    manifest = json.loads((landing / source / nights[-1] / "_manifest.json").read_text(encoding="utf-8"))
-    return datetime.fromisoformat(manifest["window_end"])
+    from .sources._landing import VN, nights as landing_nights   # the confined manifest reader
+
+    ends = [n.window_end for n in landing_nights(landing, source)[0] if n.window_end and not n.problem]
+    return ends[-1].replace(tzinfo=VN) if ends else None
 
 
 def write_alert(alert: dict, alerts_dir: Path) -> Path:

@@ -361,3 +361,16 @@ def test_a_rejected_night_is_answered_by_a_redelivery(tmp_path):
     write_night(landing, "dvcqg_hoso", NIGHT, [good(1)])
     assert load_all(con, landing, KEY)["dvcqg_hoso"].rows_loaded == 1
     assert con.execute("select count(*) from raw.rejected_files").fetchone()[0] == 0
+
+
+def test_a_night_rejected_for_a_hostile_manifest_is_answered_by_a_clean_one(tmp_path):
+    landing = tmp_path / "landing"
+    reference_night(landing)
+    folder = write_night(landing, "dvcqg_hoso", NIGHT, [good(1)]).parent
+    _hostile_manifest(lambda p: "../../../outside/x.jsonl.gz")(tmp_path, folder)
+    con = connect(tmp_path)
+    assert load_all(con, landing, KEY)["dvcqg_hoso"].files_rejected == 2
+    assert con.execute("select count(*) from raw.rejected_files where night = ?", [NIGHT]).fetchone()[0] == 2
+    write_night(landing, "dvcqg_hoso", NIGHT, [good(1)])          # the sender's corrected manifest
+    assert load_all(con, landing, KEY)["dvcqg_hoso"].rows_loaded == 1
+    assert con.execute("select count(*) from raw.rejected_files").fetchone()[0] == 0

@@ -180,8 +180,12 @@ def _retract(con, spec: SourceSpec, rel: str) -> int:
 
 
 def _retract_unlisted(con, spec: SourceSpec, night: Night, summary: LoadSummary) -> None:
-    """A re-delivered night replaces the earlier one whole: files it no longer lists go."""
+    """A re-delivered night replaces the earlier one whole: files it no longer lists go, and so do
+    the rejections of files (or of a manifest) it no longer lists: they no longer hold it back."""
     listed = [f"{spec.name}/{night.folder.name}/{f.name}" for f in night.files]
+    con.execute("""update raw.load_log set status = 'withdrawn'
+                   where source = ? and extract_date = ? and status = 'rejected'
+                     and not list_contains(?::varchar[], file_name)""", [spec.name, night.extract_date, listed])
     gone = con.execute("""select file_name, file_sha256 from raw.load_log
                           where source = ? and extract_date = ? and status = 'loaded'
                             and not list_contains(?::varchar[], file_name)""",

@@ -20,6 +20,7 @@ create table if not exists raw.load_log (
     rows_quarantined bigint,
     status           varchar not null,   -- loaded | rejected | superseded (replaced by a correction)
                                          -- | retracted (a re-delivered manifest no longer lists it) | empty (no files)
+                                         -- | withdrawn (a rejection the re-delivered manifest no longer lists)
     message          varchar,            -- for 'rejected': the reason (personal data already hashed)
     loaded_at        timestamp not null,
     rows_duplicate   bigint,             -- record versions already loaded, dropped (not an error)
