@@ -23,6 +23,9 @@ PUBLISHED_TABLES: dict[str, str] = {
     "units": "marts.dim_unit",
     "dossier_criteria": "marts.fct_dossier_criteria",
     "unit_ancestors": "marts.dim_unit_ancestors",
+    "unit_procedures": "marts.fct_unit_procedures",
+    "procedure_usage": "marts.fct_procedure_usage",
+    "feedback_criteria": "marts.fct_feedback_criteria",
 }
 
 OPS_DDL = """

@@ -132,6 +132,7 @@ def _write_night(con, landing: Path, night: date, province_names: list[str]) -> 
     jsonl = {
         "dvcqg_coquan": nightly.coquan(),
         "csdl_tthc": nightly.tthc(night),
+        "csdl_tthc_donvi": nightly.tthc_donvi(night),
         "dvcqg_dvctt": nightly.dvctt(night),
         "dvcqg_hoso": nightly.hoso(night, province_names),
         "dvcqg_pakn": nightly.pakn(night),
