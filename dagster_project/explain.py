@@ -77,9 +77,11 @@ def explain(published: Path, unit: str, period: str, criterion: str, limit: int 
         elif (criterion in PROCEDURE_CRITERIA or (criterion == "CLGQ.1" and unit_type not in ("BO", "TINH"))) \
                 and "unit_procedures" in tables:
             lines += _procedures(con, criterion, source, start, eval_date, limit)
+        elif criterion in ("CKMB.1", "CKMB.2", "CKMB.3", "CLGQ.1") and "procedure_announcements" in tables:
+            lines += _announced(con, criterion, source, start, eval_date, limit)
         else:
-            lines.append(f"\n{criterion} counts announcing decisions, catalogue entries or online services: "
-                         "no row list is published for it.")
+            lines.append(f"\n{criterion}: no row list is published for it (online services, or dossiers the "
+                         "portal never received).")
     return "\n".join(lines)
 
 
@@ -156,6 +158,46 @@ def _procedures(con, criterion: str, unit: str, start, eval_date, limit: int) ->
             from unit_procedures p
             where p.unit_code = $unit and {den} and p.procedure_code not in (select procedure_code from used)
             order by p.procedure_code""", {"unit": unit, "start": start, "eval": eval_date}).fetchall()
+    out = _table(f"  {'procedure':12s} why", rows, limit, "procedure")
+    for code, why in rows[:limit]:
+        out.append(f"  {code:12s} {why}")
+    return out
+
+
+def _announced(con, criterion: str, unit: str, start, eval_date, limit: int) -> list[str]:
+    """Procedures a ministry or province (or a unit under it) announced: CKMB.1/2 over the
+    announcing decisions of the period, CKMB.3 and CLGQ.1 over the public catalogue snapshot."""
+    params = {"unit": unit, "start": start, "eval": eval_date}
+    mine = "join unit_ancestors a on a.unit_code = {t}.announcing_unit_code and a.ancestor_code = $unit"
+    if criterion == "CKMB.1":
+        sql = f"""
+            select x.procedure_code, 'decision ' || strftime(x.decision_date, '%Y-%m-%d') || ', legal basis effective '
+                   || coalesce(strftime(x.legal_basis_effective_date, '%Y-%m-%d'), '—')
+                   || ': not the required working days before it'
+            from procedure_announcements x {mine.format(t='x')}
+            where x.decision_date between $start and $eval and not x.announced_on_time
+            qualify row_number() over (partition by x.procedure_code order by x.decision_date) = 1
+            order by 1"""
+    elif criterion == "CKMB.2":
+        sql = f"""
+            select x.procedure_code, coalesce('published ' || strftime(x.published_date, '%Y-%m-%d'), 'not published')
+                   || ', due ' || coalesce(strftime(x.publication_due_date, '%Y-%m-%d'), '—')
+            from procedure_announcements x {mine.format(t='x')}
+            where (x.published_date between $start and $eval
+                   or (x.publication_due_date between $start and $eval
+                       and (x.published_date is null or x.published_date > $eval)))
+              and not (x.published_on_time and x.published_date <= $eval)
+            qualify row_number() over (partition by x.procedure_code order by x.decision_date) = 1
+            order by 1"""
+    else:
+        test, why = (("not p.has_all_parts", "published without every required part") if criterion == "CKMB.3" else
+                     ("coalesce(p.online_level, 'none') not in ('partial', 'full')", "not offered online"))
+        sql = f"""
+            select distinct p.procedure_code, '{why}'
+            from procedures p {mine.format(t='p')}
+            where p.catalogue_status = 'public' and {test}
+            order by 1"""
+    rows = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
     out = _table(f"  {'procedure':12s} why", rows, limit, "procedure")
     for code, why in rows[:limit]:
         out.append(f"  {code:12s} {why}")

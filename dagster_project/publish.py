@@ -26,6 +26,8 @@ PUBLISHED_TABLES: dict[str, str] = {
     "unit_procedures": "marts.fct_unit_procedures",
     "procedure_usage": "marts.fct_procedure_usage",
     "feedback_criteria": "marts.fct_feedback_criteria",
+    "procedures": "marts.dim_procedure",
+    "procedure_announcements": "marts.fct_procedure_announcements",
 }
 
 OPS_DDL = """

@@ -177,3 +177,19 @@ def test_explain_lists_denominator_minus_numerator_by_period(pipeline_home, crit
     assert all(re.search(r"overdue at|rated unsatisfied|a PAKN about it", line) for line in rows)
     if criterion == "TDGQ.1":
         assert not any("on_time" in line.split()[-1] for line in rows)
+
+
+@pytest.mark.parametrize("criterion", ["CKMB.1", "CKMB.2", "CKMB.3", "MDHL.1", "MDHL.2", "MDSH.6", "CLGQ.3"])
+def test_explain_lists_every_criterion_for_a_department(pipeline_home, criterion):
+    """A department's inherited CKMB rows list the province's procedures; PAKN, procedure and
+    dossier criteria list their own rows; every list has denominator − numerator rows."""
+    path = pipeline_home / "published" / "svcindex.duckdb"
+    with published(pipeline_home) as con:
+        unit, num, den, inherited = con.execute("""select unit_code, numerator, denominator, inherited_from
+            from criterion_scores where period = ? and criterion_code = ? and unit_type = 'SO'
+            order by denominator - numerator desc, unit_code limit 1""", [MONTH, criterion]).fetchone()
+    text = explain(path, unit, MONTH, criterion, limit=100_000)
+    assert (f"inherited from {inherited}" in text) == (inherited is not None) == criterion.startswith("CKMB")
+    count = int(re.search(r"(\d+) (?:dossier|procedure|PAKN)\(s\) in the denominator but not the numerator",
+                          text).group(1))
+    assert count == den - num
