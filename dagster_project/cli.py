@@ -130,7 +130,7 @@ def scoreboard(published: Path, n: int = 3) -> str:
         rows = con.execute("""
             with month as (
                 select *, unit_type in ('BO', 'TINH') as ranked_block from unit_scores
-                where period_type = 'month' and period = ? and as_of_date = ?),
+                where period_type = 'month' and period = ? and as_of_date = ? and rated),
             ordered as (
                 select *, row_number() over (partition by ranked_block order by total desc, unit_code) as best,
                           row_number() over (partition by ranked_block order by total, unit_code) as worst
@@ -139,7 +139,17 @@ def scoreboard(published: Path, n: int = 3) -> str:
                    unit_code, unit_type, total, band, unit_name
             from ordered where best <= ? or worst <= ?
             order by ranked_block desc, total desc, unit_code""", [period, as_of, n, n, n]).fetchall()
+        # rulebook §5a: say when the month is only partly covered, and how many units are unrated
+        first, last, complete, unrated = con.execute(
+            "select min(coverage_first_night), max(coverage_last_night), bool_and(coverage_complete),"
+            " count(*) filter (where not rated) from unit_scores"
+            " where period_type = 'month' and period = ? and as_of_date = ?", [period, as_of]).fetchone()
     lines = [f"Scoreboard {period} (as of {as_of})"]
+    if not complete:
+        lines.append(f"  partly covered: extract nights {first or '—'} to {last or '—'} only; "
+                     "not compared with other months")
+    if unrated:
+        lines.append(f"  {unrated} unit(s) received no dossier and no PAKN: chưa đủ dữ liệu xếp hạng (not rated)")
     for block, title in ((True, "Ministries and provinces"), (False, "Departments, districts and communes")):
         lines.append(f"\n{title}:")
         lines += [f"  {side:5s} {code:10s} {utype:6s} {total:6.2f}  {band:10s} {name}"

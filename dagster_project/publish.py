@@ -23,6 +23,11 @@ PUBLISHED_TABLES: dict[str, str] = {
     "units": "marts.dim_unit",
     "dossier_criteria": "marts.fct_dossier_criteria",
     "unit_ancestors": "marts.dim_unit_ancestors",
+    "unit_procedures": "marts.fct_unit_procedures",
+    "procedure_usage": "marts.fct_procedure_usage",
+    "feedback_criteria": "marts.fct_feedback_criteria",
+    "procedures": "marts.dim_procedure",
+    "procedure_announcements": "marts.fct_procedure_announcements",
 }
 
 OPS_DDL = """

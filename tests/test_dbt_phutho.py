@@ -84,6 +84,15 @@ select 'L' || lpad(cast(i as varchar), 2, '0'), 'Thủ tục địa phương ' |
 from range(89) as r(i)
 """
 
+# csdl_tthc_donvi: the national procedures are assigned to the department that receives the dossiers,
+# the local ones to the province itself; the province counts both (rulebook §5a).
+ASSIGNMENTS_SQL = f"""
+insert into raw.csdl_tthc_donvi (MaCoQuan, MaTTHC, NgayApDung, NgayHetHieuLuc, _file, _line, _extract_date, _loaded_at)
+select case when MaTTHC like 'N%' then 'H44.07' else 'H44' end, MaTTHC, date '2024-01-10', null,
+       'fixture', row_number() over (order by MaTTHC), date '2026-09-26', timestamp '2026-09-26 01:00'
+from raw.csdl_tthc
+"""
+
 USED_PROCS = f"""(select distinct MaTTHC as p from raw.dvcqg_hoso)"""
 SERVICES_SQL = f"""
 insert into raw.dvcqg_dvctt (MaDichVu, MaTTHC, MaCoQuan, MucDo, TrangThai, _file, _line, _extract_date, _loaded_at)
@@ -142,7 +151,7 @@ def warehouse(tmp_path_factory):
     path = home / "warehouse" / "svcindex.duckdb"
     con = create_raw(path)
     insert(con, "dvcqg_coquan", UNITS)
-    for sql in (DOSSIER_SQL, CATALOGUE_SQL, SERVICES_SQL, PAKN_SQL, RATINGS_SQL):
+    for sql in (DOSSIER_SQL, CATALOGUE_SQL, ASSIGNMENTS_SQL, SERVICES_SQL, PAKN_SQL, RATINGS_SQL):
         con.execute(sql)
     con.close()
     dbt_build(home, "--vars", "{as_of_date: '2026-09-26'}")

@@ -23,7 +23,7 @@ def test_explain_lists_exactly_the_dossiers_counting_against_the_unit(pipeline_h
     count = int(re.search(r"(\d+) dossier\(s\) in the denominator but not the numerator", text).group(1))
     assert count == den - num
     listed = [line for line in text.splitlines() if line.startswith("  H44")]
-    assert len(listed) == count and all("overdue:" in line for line in listed)
+    assert len(listed) == count and all("overdue at " in line for line in listed)
 
 
 def test_explain_cli_names_a_missing_score(pipeline_home, capsys):

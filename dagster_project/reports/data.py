@@ -6,7 +6,7 @@ All selection happens in DuckDB: which rule version and as-of date, which units 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +35,10 @@ class ReportData:
     policies: pd.DataFrame          # criterion × policy_applied: how many units
     quality: pd.DataFrame | None    # gate results, when the file carries them
     publications: pd.DataFrame      # publication_log rows for this as-of date and rule version
+    # rulebook §5a: units with no activity in the month, listed apart (never ranked), and how far
+    # the extract nights cover the month (a partly covered month is said to be one)
+    unrated: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: tuple = (None, None, True)   # (first night, last night, covered whole up to the as-of date)
 
 
 class ReportInputError(ValueError):
@@ -69,6 +73,8 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
                 "SELECT l.* FROM publication_log l, params p WHERE l.as_of_date = p.as_of "
                 "AND l.rule_version = p.rule_version ORDER BY l.published_at, l::VARCHAR").df()
             if _has_table(con, "publication_log") else pd.DataFrame(),
+            unrated=con.execute(UNRATED_SQL).df(),
+            coverage=con.execute(COVERAGE_SQL).fetchone(),
         )
 
 
@@ -151,6 +157,7 @@ RANKED_UNITS_SQL = f"""
            CASE WHEN coalesce(depth, 0) = 0 THEN s.rank_in_block ELSE s.rank_in_parent END AS rank,
            s.*
     {_SCORES_IN.format(table="unit_scores", scope="ranked")}
+    WHERE s.rated
 """
 RANKING_SQL = RANKED_UNITS_SQL + " ORDER BY section_order, depth NULLS FIRST, rank, total DESC, unit_code"
 
@@ -179,6 +186,20 @@ WEAK_SQL = f"""
     LEFT JOIN (SELECT DISTINCT unit_code, unit_name FROM unit_scores) par ON par.unit_code = s.parent_code
     WHERE s.band = '{WEAK_BAND}'
     ORDER BY s.block, s.total, s.unit_code
+"""
+
+UNRATED_SQL = f"""
+    SELECT s.unit_code, s.unit_name, s.unit_type, s.block, s.parent_code, par.unit_name AS parent_name,
+           s.dossiers_received, s.feedback_received
+    {_SCORES_IN.format(table="unit_scores", scope="tree")}
+    LEFT JOIN (SELECT DISTINCT unit_code, unit_name FROM unit_scores) par ON par.unit_code = s.parent_code
+    WHERE NOT s.rated
+    ORDER BY s.block, s.parent_code, s.unit_type, s.unit_code
+"""
+
+COVERAGE_SQL = f"""
+    SELECT min(s.coverage_first_night), max(s.coverage_last_night), bool_and(s.coverage_complete)
+    {_SCORES_IN.format(table="unit_scores", scope="tree")}
 """
 
 # The national trend: the average total of provinces (and of ministries) per month, each month

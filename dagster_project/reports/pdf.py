@@ -132,6 +132,11 @@ def _highlights(data: ReportData) -> list[str]:
             lines.append(f"{series}: {what}{last.total:.2f} điểm, {last.total - prev.total:+.2f} so với tháng "
                          f"{month_label(prev.period)}.")
     lines.append(f"Số đơn vị xếp loại Yếu (mọi cấp, trong phạm vi báo cáo): {len(data.weak)}.")
+    lines.append(f"Số đơn vị chưa đủ dữ liệu xếp hạng (không có hồ sơ, PAKN; không xếp hạng): {len(data.unrated)}.")
+    first, last, complete = data.coverage
+    if not complete:
+        lines.append(f"Dữ liệu chỉ phủ một phần tháng (đêm {first or '—'} đến {last or '—'}): "
+                     "không so sánh với tháng trước.")
     if data.quality is not None and "success" in data.quality:
         failed = data.quality[~data.quality.success.astype(bool)]
         blocking = int((failed.get("severity") == "blocking").sum()) if "severity" in failed else len(failed)

@@ -20,6 +20,12 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_ROW = 4  # rows 1-3: title, scope and as-of line, blank
 
 SHEET_SUMMARY, SHEET_WEAK, SHEET_QUALITY = "Tổng hợp", "Đơn vị xếp loại Yếu", "Chất lượng dữ liệu"
+SHEET_UNRATED = "Chưa đủ dữ liệu xếp hạng"
+UNRATED_COLUMNS: list[Column] = [
+    ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 36), ("Cấp", "unit_type_vi", None, 18),
+    ("Đơn vị cấp trên", "parent_name", None, 28), ("Số hồ sơ tiếp nhận", "dossiers_received", "#,##0", 14),
+    ("Số PAKN", "feedback_received", "#,##0", 10),
+]
 
 # (header, source column, number format, width)
 Column = tuple[str, str, str | None, int]
@@ -59,6 +65,7 @@ def write_workbook(data: ReportData, path: Path) -> Path:
         _rows(ws, rows, CRITERION_COLUMNS, HEADER_ROW + 1)
         _finish(ws, CRITERION_COLUMNS, HEADER_ROW + len(rows))
     _weak_sheet(wb.create_sheet(SHEET_WEAK), data)
+    _unrated_sheet(wb.create_sheet(SHEET_UNRATED), data)
     _quality_sheet(wb.create_sheet(SHEET_QUALITY), data)
     # openpyxl stamps the save time; the report is dated by its data instead.
     stamp = pd.Timestamp(data.as_of_date).to_pydatetime()
@@ -87,6 +94,24 @@ def _weak_sheet(ws: Worksheet, data: ReportData) -> None:
     if weak.empty:
         ws.cell(HEADER_ROW + 1, 1, "Không có đơn vị nào xếp loại Yếu.")
     _finish(ws, WEAK_COLUMNS, end - 1)
+
+
+def _unrated_sheet(ws: Worksheet, data: ReportData) -> None:
+    """Rulebook §5a: units with no dossier and no PAKN in the month, listed apart, never ranked;
+    and, when the extracts cover the month only in part, a line that says so."""
+    unrated = data.unrated
+    if not unrated.empty:
+        unrated = unrated.assign(unit_type_vi=unrated.unit_type.map(UNIT_TYPE_TITLES).fillna(unrated.unit_type))
+    _header(ws, data, f"Đơn vị chưa đủ dữ liệu xếp hạng — tháng {month_label(data.month)}", UNRATED_COLUMNS)
+    end = _rows(ws, unrated, UNRATED_COLUMNS, HEADER_ROW + 1) if not unrated.empty else HEADER_ROW + 1
+    if unrated.empty:
+        ws.cell(HEADER_ROW + 1, 1, "Mọi đơn vị đều có hồ sơ hoặc PAKN trong tháng.")
+        end = HEADER_ROW + 2
+    first, last, complete = data.coverage
+    if not complete:
+        ws.cell(end + 1, 1, f"Dữ liệu chỉ phủ một phần tháng: từ đêm {first or '—'} đến đêm {last or '—'}; "
+                            "không so sánh với tháng khác.")
+    _finish(ws, UNRATED_COLUMNS, end - 1)
 
 
 def _quality_sheet(ws: Worksheet, data: ReportData) -> None:

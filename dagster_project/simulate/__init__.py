@@ -25,28 +25,31 @@ __all__ = ["simulate", "DEFECT_CLASSES"]
 WRITERS = 2
 
 # Latent behaviour of every unit, drawn from the seed: a province (or ministry) quality `qp`
-# shared by its units, each unit's own draw, and about one unit in eight markedly weak — so that
-# provinces mostly land at 60–95 points and some departments and communes below 50.
+# shared by its units, each unit's own draw, and about one unit in eight markedly weak. Calibrated
+# (bench/bench_distribution.py) towards the published shape of rulebook §5a: provinces mostly
+# 80–92, departments mostly 70–92 with a tail, communes around 85–93 with a tail (communes handle
+# simple procedures, so they get a lift).
 UNIT_BEHAVIOUR = """
 create or replace table units as
-with b as (select *, 0.35 + 0.6 * rnd(scope, 'qp') as qp from units_df),
+with b as (select *, 0.55 + 0.45 * rnd(scope, 'qp') as qp from units_df),
 q as (select *, greatest(0.02, least(0.99, 0.65 * qp + 0.35 * rnd(code, 'q')
+                  + case when kind = 'XA' then 0.1 else 0 end
                   - case when rnd(code, 'weak') < 0.12 then 0.3 else 0 end)) as q from b)
 select *,
     case kind when 'SO' then scope || '|TINH|' || slot when 'XA' then scope || '|XA|0'
               when 'DON_VI' then scope || '|BO|0' end as grp,
-    0.55 + 0.44 * q as p_ontime,
-    0.05 + 0.85 * pow(q, 1.3) as p_online,
-    0.2 + 0.75 * q as p_payonline,
-    0.05 + 0.6 * q as p_digit,
-    0.02 + 0.6 * pow(q, 1.5) as p_reuse,
-    0.08 * pow(q, 3) as p_kho,
-    0.15 + 0.6 * q as p_vneid,
-    0.2 + 0.6 * q as p_csdldc,
-    0.25 + 0.7 * q as p_eresult,
-    0.005 + 0.06 * (1 - q) as p_unsat,
+    0.7 + 0.3 * q as p_ontime,
+    0.3 + 0.65 * q as p_online,
+    0.45 + 0.55 * q as p_payonline,
+    0.35 + 0.6 * q as p_digit,
+    0.25 + 0.7 * q as p_reuse,
+    0.05 + 0.45 * q as p_kho,
+    0.3 + 0.65 * q as p_vneid,
+    0.45 + 0.5 * q as p_csdldc,
+    0.5 + 0.5 * q as p_eresult,
+    0.005 + 0.04 * (1 - q) as p_unsat,
     0.15 + 0.3 * q as p_rate,
-    0.3 + 0.68 * q as p_pakn_ontime,
+    0.5 + 0.5 * q as p_pakn_ontime,
     case when rnd(code, 'sync') < 0.1 then 0.6 + 0.3 * rnd(code, 'sync2')
          when rnd(code, 'sync') < 0.55 then 1.0 else 0.9 + 0.1 * rnd(code, 'sync2') end as sync_rate
 from q
@@ -132,6 +135,7 @@ def _write_night(con, landing: Path, night: date, province_names: list[str]) -> 
     jsonl = {
         "dvcqg_coquan": nightly.coquan(),
         "csdl_tthc": nightly.tthc(night),
+        "csdl_tthc_donvi": nightly.tthc_donvi(night),
         "dvcqg_dvctt": nightly.dvctt(night),
         "dvcqg_hoso": nightly.hoso(night, province_names),
         "dvcqg_pakn": nightly.pakn(night),

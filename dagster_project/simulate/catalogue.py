@@ -15,6 +15,7 @@ from .applicants import lit
 
 N_NATIONAL = 3000  # + 40..100 per province: ~5,400 at national scale
 N_BO, N_TINH = 1250, 1150  # the rest are commune-level
+COMMUNE_LIST_SHARE = 0.17  # of the national commune-level procedures, on a province's commune list
 
 ACTIONS = ["Cấp", "Cấp lại", "Cấp đổi", "Đăng ký", "Đăng ký thay đổi", "Gia hạn", "Điều chỉnh", "Thu hồi",
            "Công nhận", "Thẩm định", "Chứng thực", "Xác nhận", "Giải quyết", "Phê duyệt", "Thông báo"]
@@ -60,7 +61,7 @@ def build(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
             || {lit(OBJECTS)}[1 + floor({len(OBJECTS)} * rnd(MaTTHC, 'o'))::int] as TenTTHC,
         case when level = 'TINH' and rnd(MaTTHC, 'multi') < 0.08 then ['TINH', 'XA'] else [level] end as CapThucHien,
         rnd(MaTTHC, 'dv') as u_mode,
-        case when rnd(MaTTHC, 'mode') < 0.35 then 'toàn trình' when rnd(MaTTHC, 'mode') < 0.65 then 'một phần' else 'none' end as MucDoDVC,
+        case when rnd(MaTTHC, 'mode') < 0.45 then 'toàn trình' when rnd(MaTTHC, 'mode') < 0.85 then 'một phần' else 'none' end as MucDoDVC,
         (rnd(MaTTHC, 'paper') < 0.5)::int as YeuCauKetQuaGiay,
         (rnd(MaTTHC, 'fee') < 0.35)::int as CoPhiLePhi,
         {FEES}[1 + floor({len(FEES)} * rnd(MaTTHC, 'gia'))::int] as fee,
@@ -103,17 +104,47 @@ def build(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
         where rnd(MaTTHC || m.k, 'amend') < 0.03
     ), ev as (select * from base union all select * from amend)
     select MaTTHC, k, decision::timestamp as NgayQuyetDinhCongBo,
-        (decision + case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime1') < rnd(CoQuanCongBo, 'q_announce')
+        (decision + case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime1') < 0.6 + 0.4 * rnd(CoQuanCongBo, 'q_announce')
              then (case when CoQuanCongBo like 'G%' then 30 else 8 end) + floor(30 * rnd(MaTTHC || k, 'eff'))::int
              else floor(6 * rnd(MaTTHC || k, 'eff'))::int end)::timestamp as NgayHieuLucCanCu,
-        decision::timestamp + to_seconds((case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime2') < rnd(CoQuanCongBo, 'q_publish')
+        decision::timestamp + to_seconds((case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime2') < 0.6 + 0.4 * rnd(CoQuanCongBo, 'q_publish')
              then floor(5 * rnd(MaTTHC || k, 'pub')) else 8 + floor(30 * rnd(MaTTHC || k, 'pub')) end) * 86400
              + 28800 + floor(32400 * rnd(MaTTHC || k, 'pubt'))) as published_at,
         k > 0 and rnd(MaTTHC || k, 'abolish') < 0.1 as abolishes
     from ev
     """)
-    # Receiving units draw procedures of their level: departments their slot's, communes the
-    # commune-level ones, ministry units their ministry's; the province's own procedures join in.
+    # The commune list each province announces: about one national commune-level procedure in six
+    # (a real commune list holds ~100-150 procedures), every procedure of the province's own at
+    # commune level, and the provincial ones also carried out at commune level.
+    con.execute(f"""
+    create or replace table commune_list as
+    select p.scope, t.MaTTHC
+    from tthc t join units p on p.kind = 'TINH' and p.selected
+         and list_contains(t.CapThucHien, 'XA') and (t.local_scope is null or t.local_scope = p.scope)
+    where t.local_scope is not null or t.level = 'TINH' or rnd(p.scope || t.MaTTHC, 'xa_list') < {COMMUNE_LIST_SHARE}
+    """)
+    # Which unit each procedure is assigned to (csdl_tthc_donvi): a department its slot's (its
+    # field's) procedures, every commune its province's commune list, every unit of a ministry
+    # that ministry's own; in force from the procedure's first announcing decision.
+    con.execute("""
+    create or replace table tthc_donvi as
+    with first_decision as (select MaTTHC, NgayQuyetDinhCongBo::date as applies_from from tthc_events where k = 0)
+    select d.code as MaCoQuan, t.MaTTHC, f.applies_from
+    from tthc t join first_decision f using (MaTTHC)
+    join units d on d.kind = 'SO' and d.selected and d.slot = t.slot and list_contains(t.CapThucHien, 'TINH')
+         and (t.local_scope is null or t.local_scope = d.scope)
+    union all
+    select c.code, l.MaTTHC, f.applies_from
+    from commune_list l join first_decision f using (MaTTHC)
+    join units c on c.kind = 'XA' and c.selected and c.scope = l.scope
+    union all
+    select u.code, t.MaTTHC, f.applies_from
+    from tthc t join first_decision f using (MaTTHC)
+    join units u on u.kind = 'DON_VI' and u.selected and u.parent = t.CoQuanCongBo
+    where t.level = 'BO'
+    """)
+    # Receiving units draw procedures of their level: departments their slot's, communes their
+    # province's commune list, ministry units their ministry's; the province's own procedures join in.
     con.execute(f"""
     create or replace table picks as
     with usable as (
@@ -123,6 +154,7 @@ def build(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
         select p.scope || '|' || u.use_level || '|' || case when u.use_level = 'TINH' then u.slot else 0 end as grp, u.*
         from usable u join units p on p.kind = 'TINH' and p.selected and u.use_level in ('TINH', 'XA')
              and (u.local_scope is null or u.local_scope = p.scope)
+        where u.use_level = 'TINH' or u.MaTTHC in (select MaTTHC from commune_list l where l.scope = p.scope)
         union all
         select 'G' || lpad(slot::varchar, 2, '0') || '|BO|0' as grp, u.* from usable u where use_level = 'BO'
     )

@@ -67,7 +67,9 @@ def tthc(night: date) -> str:
         select * from tthc_events where NgayQuyetDinhCongBo < timestamp '{nxt}'
         qualify row_number() over (partition by MaTTHC order by NgayQuyetDinhCongBo desc, k desc) = 1
     )
-    select t.MaTTHC, t.TenTTHC, t.CapThucHien, t.CoQuanCongBo, t.MucDoDVC, t.DuDieuKienToanTrinh, t.YeuCauKetQuaGiay,
+    select t.MaTTHC, t.TenTTHC,
+        -- levels as unit-type codes of dvcqg_coquan: provincial procedures are carried out by departments
+        list_transform(t.CapThucHien, lambda x: case x when 'TINH' then 'SO' else x end) as CapThucHien, t.CoQuanCongBo, t.MucDoDVC, t.DuDieuKienToanTrinh, t.YeuCauKetQuaGiay,
         t.CoPhiLePhi, t.DoiTuongThucHien, t.ThoiHanGiaiQuyet, t.DonViThoiHan, t.DayDuBoPhanTaoThanh,
         f(c.NgayQuyetDinhCongBo) as NgayQuyetDinhCongBo, f(c.NgayHieuLucCanCu) as NgayHieuLucCanCu,
         case when c.published_at < timestamp '{nxt}' then f(c.published_at) end as NgayCongKhai,
@@ -76,6 +78,16 @@ def tthc(night: date) -> str:
     from tthc t join cur c using (MaTTHC)
     where t.level <> 'BO' or exists (select 1 from units where kind = 'BO' and selected)
     order by t.MaTTHC
+    """
+
+
+def tthc_donvi(night: date) -> str:
+    """Procedures assigned to each unit (full snapshot): those whose first announcing decision
+    came before the end of the night; the list of a unit not in the directory is not sent."""
+    return f"""
+    select MaCoQuan, MaTTHC, strftime(applies_from, '%Y%m%d') as NgayApDung, null::varchar as NgayHetHieuLuc
+    from tthc_donvi where applies_from <= date '{night}'
+    order by MaCoQuan, MaTTHC
     """
 
 

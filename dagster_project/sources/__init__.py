@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import agency, bcqg_tiepnhan, csdl_tthc, dvcqg_coquan, dvcqg_danhgia, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn
+from . import agency, bcqg_tiepnhan, csdl_tthc, csdl_tthc_donvi, dvcqg_coquan, dvcqg_danhgia, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn
 from ._loader import LoadSummary, ensure_raw_schema, load_nights
 from ._spec import SourceSpec
 
@@ -22,7 +22,7 @@ from ._spec import SourceSpec
 # because the other sources' codes are checked against them. Agency systems come last.
 SOURCES: dict[str, SourceSpec] = {
     m.SPEC.name: m.SPEC
-    for m in (dvcqg_coquan, csdl_tthc, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn, dvcqg_danhgia, bcqg_tiepnhan)
+    for m in (dvcqg_coquan, csdl_tthc, csdl_tthc_donvi, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn, dvcqg_danhgia, bcqg_tiepnhan)
 }
 
 __all__ = ["SOURCES", "LoadSummary", "discover_sources", "ensure_raw_schema", "load_all", "load_source", "spec_for"]

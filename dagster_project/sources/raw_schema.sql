@@ -108,6 +108,15 @@ create table if not exists raw.csdl_tthc (
     _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
 );
 
+-- Procedures assigned to each unit (danh mục TTHC thuộc thẩm quyền giải quyết), a snapshot per night.
+create table if not exists raw.csdl_tthc_donvi (
+    MaCoQuan        varchar not null,
+    MaTTHC          varchar not null,
+    NgayApDung      date not null,
+    NgayHetHieuLuc  date,            -- null while in force
+    _file varchar not null, _line bigint not null, _extract_date date not null, _loaded_at timestamp not null
+);
+
 create table if not exists raw.dvcqg_dvctt (
     MaDichVu   varchar not null,
     MaTTHC     varchar not null,

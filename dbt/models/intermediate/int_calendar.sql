@@ -1,6 +1,9 @@
 -- Every day of the holiday seed's years with a running working-day number, so working-day
 -- arithmetic is two lookups: days between = difference of numbers; d + N = the day whose number is n(d) + N.
 -- Working days exclude Saturdays, Sundays and Vietnamese public holidays (ref_holidays, lunar ones included).
+-- ref_holidays is generated from the `holidays` package for 2000–2099 (seeds/generate_holidays.py);
+-- the spine spans the same range and is cut to the seed's years, and the test
+-- assert_calendar_covers_data fails a run whose dossiers, PAKN or as-of date fall outside it.
 with bounds as (
     select
         min({{ dbt.date_trunc('year', 'holiday_date') }}) as first_day,
@@ -9,7 +12,7 @@ with bounds as (
 ),
 
 days as (
-    {{ dbt.date_spine('day', "cast('2015-01-01' as date)", "cast('2036-01-01' as date)") }}
+    {{ dbt.date_spine('day', "cast('2000-01-01' as date)", "cast('2100-01-01' as date)") }}
 ),
 
 flagged as (

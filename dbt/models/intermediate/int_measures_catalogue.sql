@@ -2,6 +2,9 @@
 -- under it: CKMB.1 (announced on time; one late amendment makes the procedure late for the period),
 -- CKMB.2 (published on time; published in the period plus those falling due in it), and the
 -- snapshot criteria CKMB.3 (all required parts) and CLGQ.1 (offered online), same for every period.
+-- A ministry or province is judged on the procedures it announced (rulebook §6: Phú Thọ's 89);
+-- a unit below, which announces nothing, counts for CLGQ.1 the procedures assigned to it
+-- (csdl_tthc_donvi, rulebook §5a). Its CKMB.1–3 are inherited (rulebook_applicability).
 with announcements as (
     select a.ancestor_code as unit_code, t.*
     from {{ ref('int_procedure_announcement_timeliness') }} as t
@@ -45,6 +48,15 @@ snapshot as (
     group by a.ancestor_code
 ),
 
+assigned as (
+    select
+        unit_code,
+        count(distinct procedure_code) as public_procedures,
+        count(distinct case when online_level in ('partial', 'full') then procedure_code end) as online_procedures
+    from {{ ref('int_unit_procedures') }}
+    group by unit_code
+),
+
 combined as (
     select
         u.unit_code, p.period_type, p.period,
@@ -52,17 +64,22 @@ combined as (
         coalesce(pu.published_on_time, 0) as published_on_time, coalesce(pu.due_or_published, 0) as due_or_published,
         coalesce(s.complete_procedures, 0) as complete_procedures,
         coalesce(s.online_procedures, 0) as online_procedures,
-        coalesce(s.public_procedures, 0) as public_procedures
+        coalesce(s.public_procedures, 0) as public_procedures,
+        case when u.unit_type in ('BO', 'TINH') then coalesce(s.online_procedures, 0)
+             else coalesce(asg.online_procedures, 0) end as clgq_1_num,
+        case when u.unit_type in ('BO', 'TINH') then coalesce(s.public_procedures, 0)
+             else coalesce(asg.public_procedures, 0) end as clgq_1_den
     from {{ ref('int_units') }} as u
     cross join {{ ref('int_periods') }} as p
     left join announced as an on an.unit_code = u.unit_code and an.period_type = p.period_type and an.period = p.period
     left join published as pu on pu.unit_code = u.unit_code and pu.period_type = p.period_type and pu.period = p.period
     left join snapshot as s on s.unit_code = u.unit_code
+    left join assigned as asg on asg.unit_code = u.unit_code
 )
 
 {{ unpivot_measures('combined', [
     ('CKMB.1', 'announced_on_time', 'announced'),
     ('CKMB.2', 'published_on_time', 'due_or_published'),
     ('CKMB.3', 'complete_procedures', 'public_procedures'),
-    ('CLGQ.1', 'online_procedures', 'public_procedures'),
+    ('CLGQ.1', 'clgq_1_num', 'clgq_1_den'),
 ]) }}

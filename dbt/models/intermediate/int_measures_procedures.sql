@@ -1,4 +1,5 @@
--- Distinct-procedure and distinct-service criteria (TTTT.1, TTTT.2, MDSH.6, CLGQ.2). Distinct counts
+-- Distinct-procedure and distinct-service criteria (TTTT.1, TTTT.2, MDSH.6, CLGQ.2) over the procedures
+-- assigned to the unit or any unit under it (int_unit_procedures). Distinct counts
 -- are not additive, so they are counted per scored unit over its whole subtree, never summed.
 -- rolled in two steps (up the hierarchy per month, then months into periods) so the period fan-out
 -- applies to the already-collapsed ancestor rows
@@ -43,6 +44,7 @@ procedure_denominators as (
         count(distinct case when has_fee then procedure_code end) as fee_procedures,
         count(distinct case when serves_citizens then procedure_code end) as citizen_procedures
     from {{ ref('int_unit_procedures') }}
+    where has_fee or serves_citizens
     group by unit_code
 ),
 

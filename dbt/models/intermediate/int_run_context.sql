@@ -1,5 +1,8 @@
 -- The run's single as-of date and rule version; every dated model joins this one row.
 -- as_of_date: the var when given, else the latest night loaded, else the latest dossier update.
+-- The ref below is declared whatever the vars: the manifest parsed without vars (Dagster's) and a
+-- run with --vars as_of_date must record the same dependencies.
+-- depends_on: {{ ref('stg_dossiers') }}
 select
     {% if var('as_of_date') %}
     cast('{{ var("as_of_date") }}' as date)

@@ -1,25 +1,25 @@
--- Public procedures a unit implements: the catalogue levels (CapThucHien) present in its subtree,
--- restricted to national procedures (announced by a ministry) and, for a province's units, the
--- province's own; a ministry's block implements what its block announced. Only the procedures the
--- distinct-procedure criteria count (fee-bearing or serving citizens) are kept.
-with subtree_levels as (
-    select distinct a.ancestor_code as unit_code, u.unit_type
-    from {{ ref('int_unit_ancestors') }} as a
-    inner join {{ ref('int_units') }} as u on u.unit_code = a.unit_code
-),
+-- Public procedures under each unit's authority (rulebook §5a, csdl_tthc_donvi): those assigned to
+-- the unit itself or, for a province or ministry, to any unit under it, in force at the as-of date.
+-- Two departments of one province therefore never see each other's procedures. CapThucHien no
+-- longer decides anything here: it describes the catalogue only.
+with ctx as (select * from {{ ref('int_run_context') }}),
 
-procedures as (
-    select p.procedure_code, p.has_fee, p.serves_citizens, ann.block as announcer_block,
-           ann.province_code as announcer_province
-    from {{ ref('stg_procedures') }} as p
-    left join {{ ref('int_units') }} as ann on ann.unit_code = p.announcing_unit_code
-    where p.catalogue_status = 'public' and (p.has_fee or p.serves_citizens)
+assigned as (
+    select a.unit_code, a.procedure_code
+    from {{ ref('stg_unit_procedures') }} as a
+    cross join ctx
+    where a.applies_from <= ctx.as_of_date
+      and (a.applies_until is null or a.applies_until >= ctx.as_of_date)
 )
 
-select distinct s.unit_code, pr.procedure_code, pr.has_fee, pr.serves_citizens
-from subtree_levels as s
-inner join {{ ref('stg_procedure_levels') }} as l on l.unit_type = s.unit_type
-inner join procedures as pr on pr.procedure_code = l.procedure_code
-inner join {{ ref('int_units') }} as me on me.unit_code = s.unit_code
-where (me.block = 'BO' and pr.announcer_block = 'BO')
-   or (me.block = 'TINH' and (pr.announcer_block = 'BO' or pr.announcer_province = me.province_code))
+select distinct
+    anc.ancestor_code as unit_code,
+    p.procedure_code,
+    p.has_fee,
+    p.serves_citizens,
+    p.online_level,
+    p.has_all_parts
+from assigned as x
+inner join {{ ref('int_unit_ancestors') }} as anc on anc.unit_code = x.unit_code
+inner join {{ ref('stg_procedures') }} as p on p.procedure_code = x.procedure_code
+where p.catalogue_status = 'public'

@@ -14,6 +14,8 @@ select
     u.parent_code,
     case when roots.root_type = 'TINH' then roots.root_code end as province_code,
     case when roots.root_type = 'TINH' then 'TINH' else 'BO' end as block,
+    -- the province or ministry at the top of the unit's tree: CKMB.1–3 are inherited from it
+    roots.root_code,
     u.agency_id,
     u.valid_from,
     u.valid_to

@@ -2,6 +2,9 @@
 -- denominator, ratio, points by the criterion's curve, and the policy applied when the criterion
 -- is empty or not applicable. Points of a criterion left out ('redistributed',
 -- 'not_applicable_rescaled') go to the other criteria of its group in proportion to their maxima.
+-- Where the rulebook says 'inherit' for the criterion at the unit's level (CKMB.1–3 below the
+-- province or ministry, rulebook §5a), the unit shows its root's numerator and denominator, and so
+-- its points; inherited_from names that root.
 with criteria as (
     select * from {{ ref('rulebook_criteria') }} where rule_version = '{{ var("rule_version") }}'
 ),
@@ -12,7 +15,7 @@ applicability as (
 
 scored_units as (
     select
-        u.unit_code, u.unit_name, u.unit_type, u.block, u.parent_code,
+        u.unit_code, u.unit_name, u.unit_type, u.block, u.parent_code, u.root_code,
         p.period_type, p.period, p.period_start, p.period_end, p.eval_date, p.as_of_date, p.rule_version
     from {{ ref('int_units') }} as u
     cross join {{ ref('int_periods') }} as p
@@ -28,14 +31,16 @@ grid as (
         m.numerator,
         coalesce(m.denominator, 0) as denominator,
         coalesce(m.ratio_multiplier, 1) as ratio_multiplier,
-        na.policy as not_applicable_policy
+        na.policy as not_applicable_policy,
+        case when na.policy = 'inherit' then s.root_code end as inherited_from
     from scored_units as s
     cross join criteria as c
-    left join {{ ref('int_criterion_measures') }} as m
-        on m.unit_code = s.unit_code and m.period_type = s.period_type and m.period = s.period
-        and m.criterion_code = c.criterion_code
     left join applicability as na
         on na.criterion_code = c.criterion_code and na.unit_type = s.unit_type
+    left join {{ ref('int_criterion_measures') }} as m
+        on m.unit_code = case when na.policy = 'inherit' then s.root_code else s.unit_code end
+        and m.period_type = s.period_type and m.period = s.period
+        and m.criterion_code = c.criterion_code
 ),
 
 with_policy as (
@@ -70,7 +75,10 @@ raw_points as (
         case
             when p.policy_applied in ('not_applicable', 'empty_full') then p.rulebook_max_points
             when p.policy_applied is not null or p.curve = 'display' then 0.0
-            when p.curve = 'target' then p.rulebook_max_points * least(1.0, p.ratio / p.target)
+            -- no least(): DuckDB's least(1.0, null) is 1.0, full marks for a missing target; a
+            -- missing target gives null points here and fails the seed test and not_null tests
+            when p.curve = 'target' then case when p.target > 0 then p.rulebook_max_points
+                 * case when p.ratio >= p.target then 1.0 else p.ratio / p.target end end
             else p.rulebook_max_points * p.ratio
         end as unscaled_points
     from pointed as p
@@ -95,7 +103,8 @@ select
     round(unscaled_points * scale, 2) as points_rounded,
     kept_max_points * scale as max_points,
     rulebook_max_points,
-    policy_applied
+    policy_applied,
+    inherited_from
 from (
     select
         s.*,

@@ -1,4 +1,0 @@
--- Which unit levels implement each procedure (CapThucHien of the latest snapshot, one row per level).
-select distinct procedure_code, unnest(string_split(levels, ',')) as unit_type
-from {{ ref('stg_procedures') }}
-where levels is not null and levels <> ''
