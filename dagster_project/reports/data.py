@@ -35,6 +35,7 @@ class ReportData:
     policies: pd.DataFrame          # criterion × policy_applied: how many units
     quality: pd.DataFrame | None    # gate results, when the file carries them
     publications: pd.DataFrame      # publication_log rows for this as-of date and rule version
+    waivers: pd.DataFrame | None = None  # operator waivers: nights published without a rejected file
 
 
 class ReportInputError(ValueError):
@@ -69,6 +70,8 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
                 "SELECT l.* FROM publication_log l, params p WHERE l.as_of_date = p.as_of "
                 "AND l.rule_version = p.rule_version ORDER BY l.published_at, l::VARCHAR").df()
             if _has_table(con, "publication_log") else pd.DataFrame(),
+            waivers=con.execute("SELECT source, night, reason, waived_by, waived_at, run_id FROM waivers "
+                                "ORDER BY waived_at, source, night").df() if _has_table(con, "waivers") else None,
         )
 
 
