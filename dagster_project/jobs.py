@@ -11,12 +11,22 @@ from .settings import home
 
 
 
+def partition_of(run: dg.DagsterRun | None) -> str | None:
+    """The run's partition, or its range of nights (a backfill or `svcindex run`)."""
+    if run is None:
+        return None
+    tags = run.tags
+    if "dagster/asset_partition_range_start" in tags:
+        return f"{tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
+    return tags.get("dagster/partition")
+
+
 @dg.failure_hook(name="alert_on_step_failure")
 def alert_on_step_failure(context: dg.HookContext) -> None:
     """Alerts from inside the run's own process, however the run was started (CLI, schedule,
     sensor, UI): a run_failure_sensor alone needs the daemon, which `svcindex run` never starts."""
     run = context.instance.get_run_by_id(context.run_id)
-    alert = alert_failed_run(context.run_id, context.job_name, run.tags.get("dagster/partition") if run else None,
+    alert = alert_failed_run(context.run_id, context.job_name, partition_of(run),
                              f"step {context.step_key} failed: {context.op_exception or 'see the run log'}")
     if alert:
         context.log.error(f"run {context.run_id} failed; alert written to alerts/alerts.jsonl")
@@ -94,6 +104,6 @@ def alert_on_failure(context: dg.RunFailureSensorContext):
     """Catches, under the daemon, failures no step saw (a run worker that died); a run the
     failure hook already reported is not alerted twice (alert_failed_run keeps one per run)."""
     run = context.dagster_run
-    alert = alert_failed_run(run.run_id, run.job_name, run.tags.get("dagster/partition"), context.failure_event.message)
+    alert = alert_failed_run(run.run_id, run.job_name, partition_of(run), context.failure_event.message)
     if alert:
         context.log.error(f"run {run.run_id} failed; alert written: {json.dumps(alert, ensure_ascii=False)}")

@@ -125,6 +125,8 @@ def fail_dead_runs(instance, log=print) -> list[str]:
     """Dagster runs still STARTED/STARTING whose recorded process is gone: mark them failed."""
     import dagster as dg
 
+    from .jobs import partition_of
+
     failed = []
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED,
                                                              dg.DagsterRunStatus.STARTING]))
@@ -133,7 +135,7 @@ def fail_dead_runs(instance, log=print) -> list[str]:
         if pid and int(pid) != os.getpid() and not pid_alive(int(pid)):
             why = f"the run's process (pid {pid}) died without finishing (killed); marked failed by the next run"
             instance.report_run_failed(run, message=why)
-            alert_failed_run(run.run_id, run.job_name, run.tags.get("dagster/partition"), why)
+            alert_failed_run(run.run_id, run.job_name, partition_of(run), why)
             failed.append(run.run_id)
     if failed:
         log("marked failed the runs whose process was killed: " + ", ".join(failed))

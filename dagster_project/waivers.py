@@ -104,10 +104,10 @@ def held_back_message(files: pd.DataFrame) -> str | None:
     lines = ["Publication held back: a rejected file would leave its night incomplete."]
     for row in held.itertuples():
         night = pd.Timestamp(row.extract_date).date().isoformat()
-        lines.append(f"  {row.file_name}: {row.message}")
-        lines.append(f"    ways out: re-deliver the night (corrected files and a new _manifest.json in "
-                     f"landing/{row.source}/{night}/), or publish without it:")
-        lines.append(f'    svcindex waive --source {row.source} --night {night} --reason "..."')
+        why = row.message if len(row.message or "") <= 160 else row.message[:157] + "..."
+        lines += [f"  {row.file_name} rejected: {why}",
+                  f'  ways out: re-deliver landing/{row.source}/{night}/ (new _manifest.json), or '
+                  f'svcindex waive --source {row.source} --night {night} --reason "..."']
     return "\n".join(dict.fromkeys(lines))  # one 'waive' line per night, even with several files
 
 

@@ -110,3 +110,80 @@ except WarehouseBusy as busy:
     print(busy)
     sys.exit(3)
 """
+
+
+# --- a rejected file, the waiver, the alert, nothing new --------------------------------------
+
+def _deliver_night(landing: Path, night: str, broken_source: str | None = None) -> None:
+    """`night` as a copy of the last night of every source; `broken_source`'s first file arrives
+    damaged (a byte appended: its checksum no longer matches the manifest, a file-level fault)."""
+    for source_dir in sorted(p for p in landing.iterdir() if p.is_dir()):
+        last = sorted(p for p in source_dir.iterdir() if p.is_dir())[-1]
+        shutil.copytree(last, source_dir / night)
+        manifest = json.loads((source_dir / night / "_manifest.json").read_text())
+        manifest["extract_date"] = night
+        if source_dir.name == broken_source:
+            with open(source_dir / night / manifest["files"][0]["name"], "ab") as damaged:
+                damaged.write(b"\0")
+        (source_dir / night / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def test_rejected_file_holds_publication_until_waived_then_nothing_new(copied_home, monkeypatch, capsys):
+    published = copied_home / "published" / "svcindex.duckdb"
+    received = copied_home / "notifier.jsonl"
+    monkeypatch.setenv("SVCINDEX_ALERT_COMMAND", f"cat >> {received}; echo >> {received}")
+    before, logged = sha256(published), publication_count(published)
+
+    # nothing new since the session's run: nothing runs, nothing is published
+    assert main(["run", "--log-level", "WARNING"]) == 0
+    assert "nothing new since 2026-10-03" in capsys.readouterr().out
+    assert sha256(published) == before
+
+    _deliver_night(copied_home / "landing", "2026-10-04", broken_source="dvcqg_hoso")
+    assert main(["run", "--log-level", "WARNING"]) == 1
+    err = capsys.readouterr().err
+    file_name = "dvcqg_hoso/2026-10-04/part-00000.jsonl.gz"
+    assert "Publication held back" in err and file_name in err and "checksum" in err.lower()
+    assert "re-deliver landing/dvcqg_hoso/2026-10-04/" in err
+    assert 'svcindex waive --source dvcqg_hoso --night 2026-10-04 --reason "..."' in err
+    assert sha256(published) == before
+
+    # the failed run alerted exactly once (the job's failure hook and the CLI both saw it)
+    instance = dg.DagsterInstance.get()
+    failed = instance.get_runs(filters=dg.RunsFilter(job_name="nightly", statuses=[dg.DagsterRunStatus.FAILURE]))
+    assert len(failed) == 1
+    alerts = [json.loads(line) for line in (copied_home / "alerts" / "alerts.jsonl").read_text().splitlines()]
+    assert [a["run_id"] for a in alerts] == [failed[0].run_id]
+    assert file_name in alerts[0]["error"] and alerts[0]["job"] == "nightly"
+    assert alerts[0]["partition"] == "2026-10-01..2026-10-04"
+    assert [json.loads(line)["run_id"] for line in received.read_text().split("\n") if line.strip()] == \
+        [failed[0].run_id]
+
+    # a waiver needs a rejected file to waive and a reason
+    assert main(["waive", "--source", "dvcqg_hoso", "--night", "2026-10-03", "--reason", "no such fault"]) == 2
+    assert "nothing to waive" in capsys.readouterr().err
+    reason = "the sender lost the night's file; VPCP accepts the night without it"
+    assert main(["waive", "--source", "dvcqg_hoso", "--night", "2026-10-04", "--reason", reason,
+                 "--by", "operator.nguyen"]) == 0
+    assert "waived dvcqg_hoso 2026-10-04 by operator.nguyen" in capsys.readouterr().out
+
+    assert main(["run", "--log-level", "WARNING"]) == 0
+    assert "published" in capsys.readouterr().out
+    assert sha256(published) != before
+    with duckdb.connect(str(published), read_only=True) as con:
+        run_id, used = con.execute("select run_id, waivers from publication_log order by published_at desc limit 1").fetchone()
+        waivers = con.execute("select source, night::varchar, reason, waived_by, run_id from waivers").fetchall()
+        assert con.execute("select count(*) from publication_log").fetchone()[0] == logged + 1
+    assert json.loads(used) == [f"dvcqg_hoso 2026-10-04: {reason} (operator.nguyen)"]
+    assert waivers == [("dvcqg_hoso", "2026-10-04", reason, "operator.nguyen", run_id)]
+    with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
+        assert con.execute("select run_id from ops.waivers").fetchall() == [(run_id,)]
+    annex = load_workbook(copied_home / "reports" / "2026-10" / "bao-cao-chi-so-2026-10.xlsx")["Chất lượng dữ liệu"]
+    cells = [c for row in annex.iter_rows(values_only=True) for c in row if c is not None]
+    assert reason in cells and "operator.nguyen" in cells
+
+    # the same inputs again: nothing new, the file keeps its bytes, no new publication_log row
+    after = sha256(published)
+    assert main(["run", "--log-level", "WARNING"]) == 0
+    assert "nothing new since 2026-10-04" in capsys.readouterr().out
+    assert sha256(published) == after and publication_count(published) == logged + 1
