@@ -187,3 +187,105 @@ def test_rejected_file_holds_publication_until_waived_then_nothing_new(copied_ho
     assert main(["run", "--log-level", "WARNING"]) == 0
     assert "nothing new since 2026-10-04" in capsys.readouterr().out
     assert sha256(published) == after and publication_count(published) == logged + 1
+
+
+# --- kill -9 at ingest, dbt and publication; two runs at once ---------------------------------
+
+class CliRun:
+    """`svcindex run` in its own process group (dbt's subprocess included), its output collected."""
+
+    def __init__(self, root: Path, pause_at: str | None = None):
+        env = {**os.environ, "SVCINDEX_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")}
+        env.pop("SVCINDEX_PAUSE_AT", None)
+        if pause_at:
+            env["SVCINDEX_PAUSE_AT"] = pause_at
+        self.proc = subprocess.Popen([SVCINDEX, "run", "--log-level", "INFO"], env=env, start_new_session=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.seen = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            with self.seen:
+                self.lines.append(line)
+                self.seen.notify_all()
+        with self.seen:
+            self.seen.notify_all()
+
+    def wait_for(self, pattern: str, timeout: float = 900) -> None:
+        """Until a line matches (or the process ends: then the test fails with its output)."""
+        regex = re.compile(pattern)
+        with self.seen:
+            ok = self.seen.wait_for(lambda: any(regex.search(l) for l in self.lines) or self.proc.poll() is not None,
+                                    timeout=timeout)
+        assert ok and any(regex.search(l) for l in self.lines), "".join(self.lines[-40:])
+
+    def wait_for_file(self, path: Path) -> None:
+        while not path.exists():
+            assert self.proc.poll() is None, "".join(self.lines[-40:])
+            with self.seen:
+                self.seen.wait(timeout=0.5)
+
+    def kill9(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def test_killed_at_ingest_dbt_and_publication_then_a_plain_run_leaves_nothing_and_scores_match(pipeline_home, tmp_path):
+    from dagster_project.runlock import PID_TAG
+
+    root = tmp_path / "home"
+    shutil.copytree(pipeline_home / "landing", root / "landing")
+    published = root / "published" / "svcindex.duckdb"
+    killed_pids = []
+
+    # 1. killed while ingesting (the first raw table loaded, the others not); meanwhile a second run
+    first = CliRun(root, pause_at="ingest")
+    first.wait_for_file(root / "paused.ingest")
+    second = subprocess.run([SVCINDEX, "run"], capture_output=True, text=True,
+                            env={**os.environ, "SVCINDEX_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")})
+    assert second.returncode == 2
+    assert re.search(rf"another run \(pid {first.proc.pid}, started \S+\) holds the warehouse", second.stderr), \
+        second.stderr
+    first.kill9()
+    killed_pids.append(first.proc.pid)
+
+    # 2. killed in the middle of dbt build (30 of its ~126 nodes done)
+    run = CliRun(root)
+    run.wait_for(r"cleared the lock left by pid %d" % first.proc.pid)
+    run.wait_for(r"^30 of \d+ ")
+    run.kill9()
+    killed_pids.append(run.proc.pid)
+
+    # 3. killed while writing the publication: its temp file (and .wal) are on disk, no published file yet
+    run = CliRun(root, pause_at="publication")
+    run.wait_for_file(root / "paused.publication")
+    run.kill9()
+    killed_pids.append(run.proc.pid)
+    leftovers = sorted(p.name for p in published.parent.glob(".svcindex.duckdb.*"))
+    assert [n.rsplit(".", 1)[-1] for n in leftovers] == ["tmp", "wal"], leftovers
+    assert not published.exists()
+    for marker in root.glob("paused.*"):      # the test's own markers, not the pipeline's
+        marker.unlink()
+
+    # 4. a plain run
+    use_home(root)
+    try:
+        result = run_nightly()
+        assert result.success
+        instance = dg.DagsterInstance.get()
+        killed = {int(r.tags[PID_TAG]): r for r in instance.get_runs(filters=dg.RunsFilter(job_name="nightly"))
+                  if r.tags.get(PID_TAG) and int(r.tags[PID_TAG]) in killed_pids}
+    finally:
+        use_home(pipeline_home)
+    assert sorted(killed) == sorted(killed_pids)
+    assert {r.status for r in killed.values()} == {dg.DagsterRunStatus.FAILURE}
+    alerted = {json.loads(l)["run_id"] for l in (root / "alerts" / "alerts.jsonl").read_text().splitlines()}
+    assert {r.run_id for r in killed.values()} <= alerted
+    assert sorted(p.name for p in published.parent.iterdir()) == ["svcindex.duckdb"]
+    assert not any((root / "warehouse" / ".duckdb_tmp").glob("*"))
+    with duckdb.connect(str(root / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from information_schema.tables where table_name like '%dbt_tmp%'"
+                           " or table_name like '%dbt_backup%'").fetchone()[0] == 0
+    assert scores(published) == scores(pipeline_home / "published" / "svcindex.duckdb")
