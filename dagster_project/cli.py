@@ -52,29 +52,41 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
                 nights: tuple[str, str] | None = None, log_level: str = "INFO"):
     """Run the nightly job in this process over `nights` (default: every complete night in
     landing/), then, if it published, the month's report. Returns the nightly job's result."""
-    import dagster as dg
-
-    from .definitions import defs
-    from .ops import complete_nights
+    from .ops import alert_failed_run, complete_nights
+    from .runlock import exclusive_run, warehouse_lock
 
     landed = complete_nights(home().landing)
     if not landed:
         raise SystemExit(f"nothing to run: no complete night (no _manifest.json) under {home().landing}")
     first, last = nights or (landed[0], landed[-1])
-    instance = dg.DagsterInstance.get()
     config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
-    result = defs.get_job_def("nightly").execute_in_process(
-        instance=instance,
-        run_config={"ops": {"dbt_models": {"config": config}}, "loggers": {"console": {"config": {"log_level": log_level}}}},
-        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
-        raise_on_error=False,
-    )
-    if result.success:
+    with warehouse_lock(home()):  # one writer: a second run stops here at once, before loading anything
+        import dagster as dg
+
+        from .definitions import defs
+        from .inputs import INPUTS_TAG, inputs_fingerprint, nothing_new
+
+        instance = dg.DagsterInstance.get()
+        lock_tags = exclusive_run(home(), instance)  # tidies after a killed run
+        inputs = inputs_fingerprint(home(), (first, last), rule_version, as_of_date)
+        if not full_refresh and (unchanged := nothing_new(home(), inputs, (first, last))):
+            return unchanged
+        result = defs.get_job_def("nightly").execute_in_process(
+            instance=instance,
+            run_config={"ops": {"dbt_models": {"config": config}}, "loggers": {"console": {"config": {"log_level": log_level}}}},
+            tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
+                  INPUTS_TAG: inputs, **lock_tags},
+            raise_on_error=False,
+        )
+        if not result.success:  # the job's failure hook alerts step failures; this catches the rest
+            alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed")
+            return result
         month = published_month(home().published)
         report = defs.get_job_def("monthly_report_job").execute_in_process(
-            instance=instance, partition_key=f"{month}-01", raise_on_error=False,
+            instance=instance, partition_key=f"{month}-01", raise_on_error=False, tags=lock_tags,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         if not report.success:
+            alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed")
             raise RuntimeError(f"the report run {report.run_id} for {month} failed; see the Dagster UI")
     return result
 
@@ -100,8 +112,17 @@ def gate_findings(run_id: str) -> str:
 
 
 def cmd_run(args) -> int:
-    result = run_nightly(args.rule_version, args.as_of, args.full_refresh, args.nights, args.log_level)
+    from .runlock import WarehouseBusy
+
+    try:
+        result = run_nightly(args.rule_version, args.as_of, args.full_refresh, args.nights, args.log_level)
+    except WarehouseBusy as busy:
+        print(busy, file=sys.stderr)
+        return 2
     h = home()
+    if not hasattr(result, "all_events"):  # inputs.NothingNew
+        print(result)
+        return 0
     if result.success:
         print(f"run {result.run_id}: published {h.published}")
         warnings = gate_findings(result.run_id)
@@ -174,6 +195,12 @@ def cmd_demo(args) -> int:
         if p.is_file():
             print(f"Report:              {p}")
     return 0
+
+
+def cmd_waive(args) -> int:
+    from .waivers import waive_command
+
+    return waive_command(home(), args.source, args.night, args.reason, args.by)
 
 
 def cmd_ui(args) -> int:
@@ -264,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="simulate the built-in sample, run, print the scoreboard")
     p.add_argument("--scale", type=float, default=0.01, help="0.01: about 2,400 dossiers a month for the two provinces")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("waive", help="publish a night without its rejected file(s): recorded who, when, why")
+    p.add_argument("--source", required=True, help="e.g. dvcqg_hoso")
+    p.add_argument("--night", required=True, help="the extract night, YYYY-MM-DD")
+    p.add_argument("--reason", required=True, help="why the night may be published without the file")
+    p.add_argument("--by", default=None, help="who waives (default: the OS user)")
+    p.set_defaults(func=cmd_waive)
 
     p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     p.add_argument("--port", type=int, default=3000)

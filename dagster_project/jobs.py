@@ -1,14 +1,36 @@
 """Jobs, schedules and sensors: what a data engineer sees run in the Dagster UI."""
 
 import json
-from datetime import datetime, timezone
 
 import dagster as dg
 
 from .assets.ingest import freshness_checks
 from .assets.publication import monthly_report, published_warehouse
-from .ops import complete_nights, monthly_partitions, nightly_partitions, notify, write_alert
+from .ops import alert_failed_run, complete_nights, monthly_partitions, nightly_partitions
 from .settings import home
+
+
+
+def partition_of(run: dg.DagsterRun | None) -> str | None:
+    """The run's partition, or its range of nights (a backfill or `svcindex run`)."""
+    if run is None:
+        return None
+    tags = run.tags
+    if "dagster/asset_partition_range_start" in tags:
+        return f"{tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}"
+    return tags.get("dagster/partition")
+
+
+@dg.failure_hook(name="alert_on_step_failure")
+def alert_on_step_failure(context: dg.HookContext) -> None:
+    """Alerts from inside the run's own process, however the run was started (CLI, schedule,
+    sensor, UI): a run_failure_sensor alone needs the daemon, which `svcindex run` never starts."""
+    run = context.instance.get_run_by_id(context.run_id)
+    alert = alert_failed_run(context.run_id, context.job_name, partition_of(run),
+                             f"step {context.step_key} failed: {context.op_exception or 'see the run log'}")
+    if alert:
+        context.log.error(f"run {context.run_id} failed; alert written to alerts/alerts.jsonl")
+
 
 # DuckDB allows one writer process: steps run one after another inside the run's process.
 nightly_job = dg.define_asset_job(
@@ -17,6 +39,7 @@ nightly_job = dg.define_asset_job(
     - dg.AssetSelection.checks(*freshness_checks),
     partitions_def=nightly_partitions,
     executor_def=dg.in_process_executor,
+    hooks={alert_on_step_failure},
     description="Ingest the partition's extract nights, build the index with dbt, gate, publish.",
 )
 
@@ -25,6 +48,7 @@ monthly_report_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(monthly_report),
     partitions_def=monthly_partitions,
     executor_def=dg.in_process_executor,
+    hooks={alert_on_step_failure},
     description="The month's workbook and PDF for the Government Office, from the published file.",
 )
 
@@ -77,13 +101,9 @@ def report_after_publication(context: dg.SensorEvaluationContext, asset_event: d
 @dg.run_failure_sensor(monitored_jobs=[nightly_job, monthly_report_job], default_status=dg.DefaultSensorStatus.RUNNING,
                        description="Records every failed run in $SVCINDEX_HOME/alerts/alerts.jsonl and calls the notifier hook.")
 def alert_on_failure(context: dg.RunFailureSensorContext):
-    alert = {
-        "at": datetime.now(timezone.utc).isoformat(),
-        "job": context.dagster_run.job_name,
-        "run_id": context.dagster_run.run_id,
-        "partition": context.dagster_run.tags.get("dagster/partition"),
-        "error": context.failure_event.message,
-    }
-    path = write_alert(alert, home().root / "alerts")
-    context.log.error(f"run {alert['run_id']} failed; alert written to {path}: {json.dumps(alert, ensure_ascii=False)}")
-    notify(alert)
+    """Catches, under the daemon, failures no step saw (a run worker that died); a run the
+    failure hook already reported is not alerted twice (alert_failed_run keeps one per run)."""
+    run = context.dagster_run
+    alert = alert_failed_run(run.run_id, run.job_name, partition_of(run), context.failure_event.message)
+    if alert:
+        context.log.error(f"run {run.run_id} failed; alert written: {json.dumps(alert, ensure_ascii=False)}")

@@ -43,6 +43,33 @@ def write_alert(alert: dict, alerts_dir: Path) -> Path:
     return path
 
 
+def alert_failed_run(run_id: str, job: str | None, partition: str | None, error: str | None,
+                     alerts_dir: Path | None = None) -> dict | None:
+    """One alert per failed run, whichever mechanism sees the failure first.
+
+    A run can be seen failing by the job's failure hook (in the run's process: CLI, schedule,
+    sensor, UI), by the CLI after execute_in_process, by the next run (a killed run), and by the
+    run-failure sensor when the daemon runs. Each calls this; the first one writes alerts.jsonl
+    and calls $SVCINDEX_ALERT_COMMAND, the others find the run_id there and do nothing.
+    Returns the alert written, or None if the run had already alerted."""
+    import fcntl
+
+    alerts_dir = alerts_dir or home().root / "alerts"
+    alerts_dir.mkdir(parents=True, exist_ok=True)
+    path = alerts_dir / "alerts.jsonl"
+    alert = {"at": datetime.now(timezone.utc).isoformat(), "job": job, "run_id": run_id,
+             "partition": partition, "error": (error or "").strip()[:2000]}
+    with path.open("a+", encoding="utf-8") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # hook and sensor may race from two processes
+        f.seek(0)
+        if any(json.loads(line).get("run_id") == run_id for line in f if line.strip()):
+            return None
+        f.write(json.dumps(alert, ensure_ascii=False, default=str) + "\n")
+        f.flush()
+    notify(alert)
+    return alert
+
+
 def freshness_verdict(landing: Path, source: str, now: datetime) -> tuple[bool, str]:
     """(fresh, why): a source with no extract window ending in the last 36 hours is stale."""
     latest = latest_extract(landing, source)

@@ -1,8 +1,12 @@
 """Publication: the analyst-facing DuckDB file, replaced only by an atomic swap.
 
 The new file is written beside the old one and renamed over it (os.replace is atomic on one
-filesystem). An analyst holding the old file open keeps reading the old inode without error;
-the next connection sees the new night. A failed night never reaches this code.
+filesystem). An analyst holding the old file open keeps reading the old inode without error.
+A new process sees the new night. Inside one Python process DuckDB caches one database instance
+per path: `duckdb.connect(path)` while another connection of the process still has the file open
+returns that instance, i.e. the old file. `open_published` avoids the cache (an in-memory
+database that ATTACHes the file, which opens the current inode). A failed night never reaches
+this code.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .runlock import pause_point
+from .waivers import WAIVERS_DDL, published_waivers_sql
 from .warehouse import connection
 
 # published table -> warehouse relation (spec/published.md is the interface; marts are dbt's)
@@ -38,6 +44,10 @@ create table if not exists ops.quality_results (
 create table if not exists ops.publication_log (
     run_id varchar, published_at timestamp, as_of_date date, rule_version varchar,
     row_counts json, gate_summary json);
+-- waivers: the operator waivers this publication was the first to use; inputs: fingerprint of
+-- what it was built from (landing manifests, rulebook, options), so a run with nothing new publishes nothing
+alter table ops.publication_log add column if not exists waivers json;
+alter table ops.publication_log add column if not exists inputs varchar;
 create table if not exists ops.restatements (
     run_id varchar, detected_at timestamp, unit_code varchar, period_type varchar, period varchar,
     rule_version varchar, old_total double, new_total double, reason varchar);
@@ -84,6 +94,19 @@ class Publication:
 
 def ensure_ops_schema(con) -> None:
     con.execute(OPS_DDL)
+    con.execute(WAIVERS_DDL)
+
+
+def open_published(path: Path):
+    """A read-only connection that sees the file as it is now, even if this process still holds a
+    connection to an earlier publication (a plain duckdb.connect(path) would return that cached
+    instance). Tables are addressed unqualified, as with duckdb.connect(path)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach '{path}' as published (read_only)")
+    con.execute("use published")
+    return con
 
 
 def record_quality(con, run_id: str, asset: str, gate_results) -> None:
@@ -96,9 +119,9 @@ def record_quality(con, run_id: str, asset: str, gate_results) -> None:
         con.executemany("insert into ops.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
+def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = None) -> Publication:
     published.parent.mkdir(parents=True, exist_ok=True)
-    for stale in published.parent.glob(f".{published.name}.*.tmp"):  # left by a killed run
+    for stale in published.parent.glob(f".{published.name}.*.tmp*"):  # left by a killed run, .wal included
         stale.unlink()
     tmp = published.with_name(f".{published.name}.{run_id}.tmp")
     with connection(warehouse) as wh:
@@ -120,11 +143,15 @@ def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
             restated = _restatements(con, published, run_id)
             con.execute("create table restatements as select * from wh.ops.restatements union all "
                         "select * from new_restatements order by detected_at, unit_code, period_type, period")
+            con.execute(f"create table waivers as {published_waivers_sql()}", [run_id])
+            used = [f"{s} {n}: {r} ({who})" for s, n, r, who in con.execute(
+                "select source, night, reason, waived_by from waivers where run_id = ? order by waived_at", [run_id]).fetchall()]
             con.execute("create table publication_log as select * from wh.ops.publication_log")
-            con.execute("insert into publication_log values (?, ?, ?, ?, ?, ?)",
+            con.execute("insert into publication_log values (?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, datetime.now(timezone.utc).replace(tzinfo=None), as_of, rule_version,
-                         json.dumps(counts), gate])
+                         json.dumps(counts), gate, json.dumps(used, ensure_ascii=False) if used else None, inputs])
             log_row = con.execute("select * from publication_log where run_id = ?", [run_id]).fetchall()
+            pause_point("publication")  # the temp file and its .wal exist now
             restated_rows = con.execute("select * from new_restatements").fetchall()
             con.execute("detach wh")
             con.execute("checkpoint")
@@ -139,7 +166,8 @@ def publish(warehouse: Path, published: Path, run_id: str) -> Publication:
     finally:
         tmp.unlink(missing_ok=True)
     with connection(warehouse) as wh:
-        wh.executemany("insert into ops.publication_log values (?, ?, ?, ?, ?, ?)", log_row)
+        wh.executemany("insert into ops.publication_log values (?, ?, ?, ?, ?, ?, ?, ?)", log_row)
+        wh.execute("update ops.waivers set run_id = ? where run_id is null", [run_id])
         if restated_rows:
             wh.executemany("insert into ops.restatements values (?, ?, ?, ?, ?, ?, ?, ?, ?)", restated_rows)
     return Publication(published, run_id, as_of, rule_version, counts, restated)

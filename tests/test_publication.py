@@ -41,9 +41,10 @@ def test_reader_holding_the_published_file_open_during_a_run(copied_home):
     published = copied_home / "published" / "svcindex.duckdb"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(published)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    before = published_scores(published)
     try:
         assert reader.stdout.readline().strip() == "1"
-        result = run_nightly()
+        result = run_nightly(full_refresh=True)   # the same nights again (without it: "nothing new")
         assert result.success
         out, err = reader.communicate("go\n", timeout=60)
     finally:
@@ -52,6 +53,13 @@ def test_reader_holding_the_published_file_open_during_a_run(copied_home):
     assert int(out.strip()) > 0                    # the reader kept reading its snapshot
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from publication_log").fetchone()[0] == 2
+    assert published_scores(published) == before   # the same nights twice: the same published scores
+
+
+def published_scores(published: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return {t: con.execute(f"select * from {t} order by all").fetchall()
+                for t in ("unit_scores", "group_scores", "criterion_scores", "dossier_criteria")}
 
 
 def _late_september_dossier(landing: Path, night: str) -> str:

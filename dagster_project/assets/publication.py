@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from ..inputs import INPUTS_TAG
 from ..publish import PUBLISHED_TABLES, publish, record_quality
 from ..quality.gate import validate
 from ..ops import monthly_partitions
@@ -87,7 +88,7 @@ score_checks = [build_score_check(k) for k in SCORE_SUITES]
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     h = home().ensure()
-    pub = publish(h.warehouse, h.published, context.run_id)
+    pub = publish(h.warehouse, h.published, context.run_id, inputs=context.run.tags.get(INPUTS_TAG))
     context.log.info(f"published {pub.path} as of {pub.as_of_date} (rule version {pub.rule_version})")
     with connection(h.published, read_only=True) as con:
         summary = con.execute("""

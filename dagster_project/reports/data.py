@@ -39,6 +39,7 @@ class ReportData:
     # the extract nights cover the month (a partly covered month is said to be one)
     unrated: pd.DataFrame = field(default_factory=pd.DataFrame)
     coverage: tuple = (None, None, True)   # (first night, last night, covered whole up to the as-of date)
+    waivers: pd.DataFrame | None = None  # operator waivers: nights published without a rejected file
 
 
 class ReportInputError(ValueError):
@@ -75,6 +76,8 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
             if _has_table(con, "publication_log") else pd.DataFrame(),
             unrated=con.execute(UNRATED_SQL).df(),
             coverage=con.execute(COVERAGE_SQL).fetchone(),
+            waivers=con.execute("SELECT source, night, reason, waived_by, waived_at, run_id FROM waivers "
+                                "ORDER BY waived_at, source, night").df() if _has_table(con, "waivers") else None,
         )
 
 

@@ -29,7 +29,8 @@ ANNEX_HEADERS = {
     "observed": "Giá trị quan sát", "details": "Chi tiết", "published_at": "Thời điểm công bố",
     "as_of_date": "Số liệu đến ngày", "rule_version": "Bộ tiêu chí", "row_counts": "Số dòng",
     "gate_summary": "Tóm tắt kiểm tra", "criterion_code": "Mã tiêu chí", "policy_applied": "Chính sách áp dụng",
-    "units": "Số đơn vị",
+    "units": "Số đơn vị", "source": "Nguồn", "night": "Đêm dữ liệu", "reason": "Lý do",
+    "waived_by": "Người miễn trừ", "waived_at": "Thời điểm miễn trừ", "waivers": "Miễn trừ",
 }
 
 WEAK_BAND = "Yếu"

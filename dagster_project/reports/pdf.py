@@ -142,6 +142,9 @@ def _highlights(data: ReportData) -> list[str]:
         blocking = int((failed.get("severity") == "blocking").sum()) if "severity" in failed else len(failed)
         lines.append(f"Kiểm tra chất lượng dữ liệu trước khi công bố: {len(data.quality)} kiểm tra, "
                      f"{blocking} lỗi chặn, {len(failed) - blocking} cảnh báo (chi tiết: phụ lục trong tệp Excel).")
+    for w in ([] if data.waivers is None else data.waivers.itertuples()):
+        lines.append(f"Miễn trừ: nguồn {w.source}, đêm {w.night:%d/%m/%Y} công bố thiếu tệp bị từ chối — "
+                     f"{w.reason} ({w.waived_by}, {w.waived_at:%d/%m/%Y %H:%M}).")
     return lines
 
 

@@ -122,6 +122,8 @@ def _quality_sheet(ws: Worksheet, data: ReportData) -> None:
     row = _table_block(ws, 4, "Kết quả kiểm tra chất lượng (quality gate)", data.quality,
                        "Tệp công bố không có bảng kết quả kiểm tra chất lượng (quality_results).")
     row = _table_block(ws, row + 1, "Lần công bố", data.publications, "Không có bản ghi công bố cho ngày số liệu này.")
+    row = _table_block(ws, row + 1, "Miễn trừ của người vận hành (đêm công bố thiếu tệp bị từ chối)", data.waivers,
+                       "Không có miễn trừ nào.")
     _table_block(ws, row + 1, "Tiêu chí chấm theo chính sách (mẫu số bằng 0, không áp dụng)", data.policies,
                  "Không có tiêu chí nào chấm theo chính sách.")
     for i in range(1, ws.max_column + 1):
