@@ -20,7 +20,7 @@ bands as (
 banded as (
     select
         p.*,
-        (select b.band_name from bands as b where b.min_total <= p.total order by b.min_total desc limit 1)
+        {{ band_for('p.total', 'bands') }}
             as band
     from pivoted as p
 )
