@@ -74,12 +74,14 @@ def export_nights(con: duckdb.DuckDBPyConnection, lake: Path, table: str, nights
 
 
 def export_all(con: duckdb.DuckDBPyConnection, lake: Path, tables: list[str]) -> dict[str, int]:
-    """Every night of every table (building the lake of an existing warehouse)."""
+    """Every night of every table (building the lake of an existing warehouse). A night the load
+    log knows and a table has no rows for gets its zero-row partition, as ingest writes it."""
     out = {}
+    loaded = {r[0] for r in con.execute("select distinct cast(extract_date as varchar) from raw.load_log").fetchall()}
     for table in tables:
-        nights = [r[0] for r in con.execute(
-            f"select distinct cast({night_column(table)} as varchar) from raw.{table}").fetchall()]
-        out[table] = export_nights(con, lake, table, nights)
+        nights = {r[0] for r in con.execute(
+            f"select distinct cast({night_column(table)} as varchar) from raw.{table}").fetchall()}
+        out[table] = export_nights(con, lake, table, sorted(nights | loaded))
     return out
 
 
