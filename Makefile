@@ -28,9 +28,10 @@ setup: $(VENV)/.installed dbt/target/manifest.json
 demo: setup
 	$(BIN)/svcindex demo
 
-# Spark (the parity test, README "Scaling out") needs a Java runtime: OpenJDK 17 from Debian when missing.
+# Spark 4 (the parity test, README "Scaling out") needs Java 17 or later: OpenJDK 17 from Debian when
+# `java` is missing or older.
 java:
-	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
+	java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 
 test: setup java
 	$(BIN)/pytest -q
