@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := False
 
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
 
-.PHONY: setup demo test ui bench clean screenshots
+.PHONY: setup demo test ui bench clean screenshots java
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -28,7 +28,12 @@ setup: $(VENV)/.installed dbt/target/manifest.json
 demo: setup
 	$(BIN)/svcindex demo
 
-test: setup
+# Spark 4 (the parity test, README "Scaling out") needs Java 17 or later: OpenJDK 17 from Debian when
+# `java` is missing or older.
+java:
+	java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || (apt-get update && apt-get install -y openjdk-17-jre-headless)
+
+test: setup java
 	$(BIN)/pytest -q
 
 ui: setup

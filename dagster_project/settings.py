@@ -44,6 +44,11 @@ class Home:
         return self.published_dir / "svcindex.duckdb"
 
     @property
+    def lake(self) -> Path:
+        """Raw tables as Parquet, by table and extract night (dagster_project/lake.py)."""
+        return self.root / "lake"
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from .. import sources
+from .. import lake, sources
 from ..sources._landing import nights as landing_nights
 from ..publish import record_quality
 from ..quality.gate import validate
@@ -121,6 +121,8 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             sources.ensure_raw_schema(con)
             names = sources_of(table, h.landing)
             if not any((h.landing / name).is_dir() for name in names):
+                if lake.enabled():  # still give the lake this table's (empty) nights and schema
+                    lake.export_nights(con, h.lake, table, context.partition_keys)
                 context.log.warning(f"raw.{table}: no landing folder for {names or table}; nothing to load")
                 return dg.MaterializeResult(
                     metadata={"rows_loaded": 0},
@@ -128,8 +130,13 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
                                                        severity=dg.AssetCheckSeverity.WARN,
                                                        description="source not delivered; see the freshness check")])
             nights = context.partition_keys
+            started = con.execute("select now()::timestamp").fetchone()[0]  # the loaders' clock
             summaries = {name: sources.load_source(con, h.landing, name, key_value, nights=nights) for name in names}
             pause_point("ingest")  # for the kill -9 tests: this table's files are loaded, the others not yet
+            if lake.enabled():  # the same nights as Parquet, for Spark (README "Scaling out")
+                touched = lake.touched_nights(con, names, started, nights)
+                for t in (table, "load_log"):
+                    lake.export_nights(con, h.lake, t, touched)
             for s in summaries.values():
                 for m in s.messages:    # already pseudonymised by the loader
                     (context.log.error if m in s.rejections else context.log.info)(m)

@@ -18,7 +18,7 @@ days as (
 flagged as (
     select
         cast(d.date_day as date) as calendar_date,
-        extract(isodow from d.date_day) >= 6 as is_weekend,
+        {{ isodow('d.date_day') }} >= 6 as is_weekend,
         h.holiday_name
     from days as d
     cross join bounds as b

@@ -77,8 +77,8 @@ select
     h.is_rated_unsatisfied,
     h.has_feedback,
     -- CLGQ.3
-    {{ dbt.position(dbt.concat(["'|'", "cast(h.status as varchar)", "'|'"]), 'p.clgq_3_excluded') }} = 0 as clgq_3_den,
-    {{ dbt.position(dbt.concat(["'|'", "cast(h.status as varchar)", "'|'"]), 'p.clgq_3_excluded') }} = 0
+    {{ dbt.position(dbt.concat(["'|'", "cast(h.status as " ~ dbt.type_string() ~ ")", "'|'"]), 'p.clgq_3_excluded') }} = 0 as clgq_3_den,
+    {{ dbt.position(dbt.concat(["'|'", "cast(h.status as " ~ dbt.type_string() ~ ")", "'|'"]), 'p.clgq_3_excluded') }} = 0
         and h.channel = 2 and (not h.requires_paper_result or h.has_e_result) as clgq_3_num,
     -- TTTT.3: dossiers of fee-bearing procedures, minus those whose every fee line is 0
     h.procedure_has_fee and not (h.fee_line_count > 0 and not h.has_nonzero_fee) as tttt_3_den,

@@ -23,29 +23,29 @@ labelled as (
 
 expanded as (
     select 'month' as period_type, 'm' as verdict_horizon, month_start,
-           {{ dbt.concat(["cast(yr as varchar)", "'-'", "lpad(cast(mo as varchar), 2, '0')"]) }} as period,
+           {{ dbt.concat(["cast(yr as " ~ dbt.type_string() ~ ")", "'-'", "lpad(cast(mo as " ~ dbt.type_string() ~ "), 2, '0')"]) }} as period,
            month_start as period_start,
            cast({{ dbt.last_day('month_start', 'month') }} as date) as period_end
     from labelled
     union all
     select 'quarter', 'q', month_start,
-           {{ dbt.concat(["cast(yr as varchar)", "'-Q'", "cast(cast(floor((mo - 1) / 3) + 1 as integer) as varchar)"]) }},
+           {{ dbt.concat(["cast(yr as " ~ dbt.type_string() ~ ")", "'-Q'", "cast(cast(floor((mo - 1) / 3) + 1 as integer) as " ~ dbt.type_string() ~ ")"]) }},
            cast({{ dbt.date_trunc('quarter', 'month_start') }} as date),
            cast({{ dbt.last_day('month_start', 'quarter') }} as date)
     from labelled
     union all
     select 'half', 'h', month_start,
-           {{ dbt.concat(["cast(yr as varchar)", "case when mo <= 6 then '-H1' else '-H2' end"]) }},
+           {{ dbt.concat(["cast(yr as " ~ dbt.type_string() ~ ")", "case when mo <= 6 then '-H1' else '-H2' end"]) }},
            cast({{ dbt.dateadd('month', 'case when mo <= 6 then 0 else 6 end', dbt.date_trunc('year', 'month_start')) }} as date),
            cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'case when mo <= 6 then 6 else 12 end', dbt.date_trunc('year', 'month_start'))) }} as date)
     from labelled
     union all
-    select 'year', 'y', month_start, cast(yr as varchar),
+    select 'year', 'y', month_start, cast(yr as {{ dbt.type_string() }}),
            cast({{ dbt.date_trunc('year', 'month_start') }} as date),
            cast({{ dbt.last_day('month_start', 'year') }} as date)
     from labelled
     union all
-    select 'ytd', 'y', month_start, {{ dbt.concat(["cast(yr as varchar)", "'-YTD'"]) }},
+    select 'ytd', 'y', month_start, {{ dbt.concat(["cast(yr as " ~ dbt.type_string() ~ ")", "'-YTD'"]) }},
            cast({{ dbt.date_trunc('year', 'month_start') }} as date),
            cast({{ dbt.last_day('month_start', 'year') }} as date)
     from labelled

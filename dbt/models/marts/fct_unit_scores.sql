@@ -49,9 +49,7 @@ banded as (
         r.period_type, r.period, r.period_start, r.period_end, r.eval_date, r.as_of_date, r.rule_version,
         r.ckmb, r.tdgq, r.clgq, r.tttt, r.mdsh, r.mdhl,
         case when r.rated then r.total end as total,
-        case when r.rated then
-            (select b.band_name from bands as b where b.min_total <= r.total order by b.min_total desc limit 1)
-        end as band,
+        case when r.rated then {{ band_for('r.total', 'bands') }} end as band,
         r.rated,
         r.dossiers_received,
         r.feedback_received

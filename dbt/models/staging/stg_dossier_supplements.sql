@@ -2,13 +2,13 @@
 with latest as (
     -- only dossiers that ever had a supplement cycle need ranking
     {{ latest_rows(source('raw', 'dvcqg_hoso'), 'MaHoSo', 'NgayCapNhat desc, _extract_date desc, _line desc',
-                   where="MaHoSo in (select MaHoSo from " ~ source('raw', 'dvcqg_hoso') ~ " where len(DanhSachHoSoBoSung) > 0)") }}
+                   where="MaHoSo in (select MaHoSo from " ~ source('raw', 'dvcqg_hoso') ~ " where " ~ list_length("DanhSachHoSoBoSung") ~ " > 0)") }}
 ),
 
 cycles as (
-    select MaHoSo, unnest(DanhSachHoSoBoSung) as cycle
+    select MaHoSo, {{ unnest_list('DanhSachHoSoBoSung') }} as cycle
     from latest
-    where len(DanhSachHoSoBoSung) > 0
+    where {{ list_length('DanhSachHoSoBoSung') }} > 0
 )
 
 select

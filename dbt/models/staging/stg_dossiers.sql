@@ -1,5 +1,5 @@
 -- One row per dossier: its latest version (latest NgayCapNhat), list columns reduced to flags.
--- The list functions are DuckDB-specific; they stay in staging on purpose.
+-- List access goes through the portable macros (macros/portable.sql); it stays in staging on purpose.
 with latest as (
     {{ latest_rows(source('raw', 'dvcqg_hoso'), 'MaHoSo', 'NgayCapNhat desc, _extract_date desc, _line desc') }}
 )
@@ -20,21 +20,21 @@ select
     NgayCapNhat                               as updated_at,
     LoaiDoiTuong                              as applicant_type,
     coalesce(TaiKhoanDuocXacThucVoiVNeID = 1, false)                                   as is_vneid_verified,
-    coalesce(list_bool_or(list_transform(DSKetNoiCSDL, lambda x: x.MaCSDL = 'CSDLDC')), false)
+    coalesce({{ list_any('DSKetNoiCSDL', 'x', "x.MaCSDL = 'CSDLDC'") }}, false)
                                                                                       as queried_population_db,
     coalesce(HoSoCoThanhPhanSoHoa = 1, false)
-        or coalesce(list_bool_or(list_transform(TaiLieuNop, lambda x: x.DuocSoHoa = 1)), false)
+        or coalesce({{ list_any('TaiLieuNop', 'x', 'x.DuocSoHoa = 1') }}, false)
                                                                                       as has_digitised_component,
-    coalesce(list_bool_or(list_transform(TaiLieuNop, lambda x: x.DuocTaiSuDung = 1)), false)
+    coalesce({{ list_any('TaiLieuNop', 'x', 'x.DuocTaiSuDung = 1') }}, false)
                                                                                       as has_reused_component,
-    coalesce(list_bool_or(list_transform(TaiLieuNop, lambda x: x.DuocLayTuKhoDMQG = 1)), false)
+    coalesce({{ list_any('TaiLieuNop', 'x', 'x.DuocLayTuKhoDMQG = 1') }}, false)
                                                                                       as has_store_component,
-    coalesce(list_bool_or(list_transform(
-        DanhSachGiayToKetQua, lambda x: coalesce(trim(x.DuongDanTepTinKetQua), '') <> '')), false)
+    coalesce({{ list_any(
+        'DanhSachGiayToKetQua', 'x', "coalesce(trim(x.DuongDanTepTinKetQua), '') <> ''") }}, false)
                                                                                       as has_e_result,
     coalesce(DuocThanhToanTrucTuyen in (1, 2), false)                                 as is_paid_online,
-    coalesce(len(DanhSachLePhi), 0)                                                   as fee_line_count,
-    coalesce(list_bool_or(list_transform(DanhSachLePhi, lambda x: x.Gia > 0)), false) as has_nonzero_fee,
-    coalesce(len(DanhSachHoSoBoSung), 0)                                              as supplement_count,
+    coalesce({{ list_length('DanhSachLePhi') }}, 0)                                              as fee_line_count,
+    coalesce({{ list_any('DanhSachLePhi', 'x', 'x.Gia > 0') }}, false) as has_nonzero_fee,
+    coalesce({{ list_length('DanhSachHoSoBoSung') }}, 0)                                         as supplement_count,
     _extract_date                             as extract_date
 from latest

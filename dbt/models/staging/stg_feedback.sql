@@ -23,6 +23,6 @@ select
     r.NgayCapNhat                     as updated_at
 from latest as r
 left join codes as category
-    on category.field = 'PhanLoai' and category.source_value = lower(trim(nfc_normalize(r.PhanLoai)))
+    on category.field = 'PhanLoai' and category.source_value = lower(trim({{ nfc('r.PhanLoai') }}))
 left join codes as status
-    on status.field = 'TrangThai' and status.source_value = lower(trim(nfc_normalize(r.TrangThai)))
+    on status.field = 'TrangThai' and status.source_value = lower(trim({{ nfc('r.TrangThai') }}))

@@ -15,5 +15,5 @@ select distinct
     case when s.TrangThai is null then 'public' else coalesce(status.code, 'unknown') end as service_status
 from {{ source('raw', 'dvcqg_dvctt') }} as s
 inner join latest on s._extract_date = latest.snapshot_date
-left join codes as level on level.field = 'MucDo' and level.source_value = lower(trim(nfc_normalize(s.MucDo)))
-left join codes as status on status.field = 'TrangThai' and status.source_value = lower(trim(nfc_normalize(s.TrangThai)))
+left join codes as level on level.field = 'MucDo' and level.source_value = lower(trim({{ nfc('s.MucDo') }}))
+left join codes as status on status.field = 'TrangThai' and status.source_value = lower(trim({{ nfc('s.TrangThai') }}))

@@ -12,17 +12,17 @@ codes as (
 
 select
     r.MaTTHC                                   as procedure_code,
-    nfc_normalize(r.TenTTHC)                   as procedure_name,
-    array_to_string(list_sort(list_transform(r.CapThucHien, lambda x: upper(trim(x)))), ',') as levels,
+    {{ nfc('r.TenTTHC') }}                   as procedure_name,
+    {{ list_sorted_join(list_transform('r.CapThucHien', 'x', 'upper(trim(x))'), "','") }} as levels,
     r.CoQuanCongBo                             as announcing_unit_code,
     case when r.MucDoDVC is null then 'none' else coalesce(online.code, 'unknown') end as online_level,
     coalesce(r.DuDieuKienToanTrinh = 1, false) as full_online_eligible,
     coalesce(r.YeuCauKetQuaGiay = 1, false)    as requires_paper_result,
     coalesce(r.CoPhiLePhi = 1, false)          as has_fee,
-    coalesce(list_has_any(
-        list_transform(r.DoiTuongThucHien, lambda x: lower(trim(nfc_normalize(x)))),
-        (select list(source_value) from codes where field = 'DoiTuongThucHien' and code = 'citizen')
-    ), false)                                  as serves_citizens,
+    coalesce({{ list_has_any(
+        list_transform('r.DoiTuongThucHien', 'x', 'lower(trim(' ~ nfc('x') ~ '))'),
+        "(select " ~ list_agg('source_value') ~ " from codes where field = 'DoiTuongThucHien' and code = 'citizen')"
+    ) }}, false)                                  as serves_citizens,
     r.ThoiHanGiaiQuyet                         as time_limit,
     time_unit.code                             as time_unit,
     coalesce(r.DayDuBoPhanTaoThanh = 1, false) as has_all_parts,
@@ -33,8 +33,8 @@ select
     r._extract_date                            as snapshot_date
 from latest as r
 left join codes as online
-    on online.field = 'MucDoDVC' and online.source_value = lower(trim(nfc_normalize(r.MucDoDVC)))
+    on online.field = 'MucDoDVC' and online.source_value = lower(trim({{ nfc('r.MucDoDVC') }}))
 left join codes as time_unit
-    on time_unit.field = 'DonViThoiHan' and time_unit.source_value = lower(trim(nfc_normalize(r.DonViThoiHan)))
+    on time_unit.field = 'DonViThoiHan' and time_unit.source_value = lower(trim({{ nfc('r.DonViThoiHan') }}))
 left join codes as status
-    on status.field = 'TrangThai' and status.source_value = lower(trim(nfc_normalize(r.TrangThai)))
+    on status.field = 'TrangThai' and status.source_value = lower(trim({{ nfc('r.TrangThai') }}))

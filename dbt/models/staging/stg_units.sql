@@ -6,7 +6,7 @@ with latest as (
 
 select
     MaCoQuan                   as unit_code,
-    nfc_normalize(TenCoQuan)   as unit_name,
+    {{ nfc('TenCoQuan') }}   as unit_name,
     upper(trim(LoaiCoQuan))    as unit_type,
     nullif(trim(MaCoQuanCha), '') as parent_code,
     MaDinhDanh                 as agency_id,
