@@ -215,7 +215,7 @@ def _publications_vi(log: pd.DataFrame) -> pd.DataFrame:
     out = log.copy()
     if "row_counts" in out:
         out["row_counts"] = out.row_counts.map(
-            lambda v: "; ".join(f"{k}: {n:,}".replace(",", ".") for k, n in _json(v).items()))
+            lambda v: "; ".join(f"{TABLE_LABELS.get(k, k)}: {n:,}".replace(",", ".") for k, n in _json(v).items()))
     if "gate_summary" in out:
         def gate(v) -> str:
             results = list(_json(v).values())
@@ -223,6 +223,11 @@ def _publications_vi(log: pd.DataFrame) -> pd.DataFrame:
                     f"{sum(r.startswith('blocking') for r in results)} lỗi chặn")
         out["gate_summary"] = out.gate_summary.map(gate)
     return out
+
+
+TABLE_LABELS = {"unit_scores": "Điểm đơn vị", "group_scores": "Điểm nhóm", "criterion_scores": "Điểm tiêu chí",
+                "criteria": "Bộ tiêu chí", "bands": "Xếp loại", "units": "Đơn vị", "dossier_criteria": "Hồ sơ theo tiêu chí",
+                "unit_ancestors": "Quan hệ cấp trên"}
 
 
 def _json(value) -> dict:
