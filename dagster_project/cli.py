@@ -166,7 +166,28 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_datadocs(args) -> int:
+    """Great Expectations' Data Docs (every suite, every run) on http://127.0.0.1:<port>, styled offline."""
+    from .quality.docs_server import make_server
+
+    docs = home().quality / "data_docs"
+    server = make_server(docs, args.port)
+    print(f"Serving the Data Docs of {docs} on http://127.0.0.1:{args.port}/  (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_ui(args) -> int:
+    from .quality.docs_server import DEFAULT_PORT, serve_in_background
+
+    # the asset checks link their Data Docs pages on this port
+    serve_in_background(home().quality / "data_docs", DEFAULT_PORT)
+    print(f"Data Docs: http://127.0.0.1:{DEFAULT_PORT}/")
     cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
            "-h", "127.0.0.1", "-p", str(args.port)]
     print("Starting the Dagster UI: http://127.0.0.1:%d  (Ctrl-C stops it)" % args.port)
@@ -258,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser("datadocs", help="serve the Great Expectations Data Docs on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8081)
+    p.set_defaults(func=cmd_datadocs)
 
     p = sub.add_parser("report", help="write the monthly report from the published file")
     p.add_argument("--month", required=True, help="YYYY-MM")

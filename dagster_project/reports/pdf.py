@@ -315,7 +315,7 @@ def _method(pdf: FPDF, data: ReportData) -> None:
 
 def _criteria_table(pdf: FPDF, method: pd.DataFrame) -> None:
     header = ["Mã", "Tiêu chí", "Điểm tối đa", "Cách tính điểm", "Căn cứ"]
-    with pdf.table(col_widths=(16, 86, 15, 30, 18), text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "CENTER"),
+    with pdf.table(col_widths=(16, 82, 15, 30, 22), text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "CENTER"),
                    line_height=3.9, headings_style=_HEAD, padding=(0.5, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
