@@ -54,8 +54,8 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
     landing/), then, if it published, the month's report. Returns the nightly job's result."""
     import dagster as dg
 
-    from .definitions import defs
     from .ops import complete_nights
+    from .runs import execute_with_origin
 
     landed = complete_nights(home().landing)
     if not landed:
@@ -63,16 +63,17 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
     first, last = nights or (landed[0], landed[-1])
     instance = dg.DagsterInstance.get()
     config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
-    result = defs.get_job_def("nightly").execute_in_process(
-        instance=instance,
+    # recorded with the code location's origin, so the UI lists it like a run it launched
+    result = execute_with_origin(
+        "nightly",
         run_config={"ops": {"dbt_models": {"config": config}}, "loggers": {"console": {"config": {"log_level": log_level}}}},
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
-        raise_on_error=False,
+        instance=instance,
     )
     if result.success:
         month = published_month(home().published)
-        report = defs.get_job_def("monthly_report_job").execute_in_process(
-            instance=instance, partition_key=f"{month}-01", raise_on_error=False,
+        report = execute_with_origin(
+            "monthly_report_job", instance=instance, partition_key=f"{month}-01",
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         if not report.success:
             raise RuntimeError(f"the report run {report.run_id} for {month} failed; see the Dagster UI")

@@ -98,6 +98,7 @@ def test_pdf_is_an_administrative_document_of_decree_30(national):
     text = pdf_text(national)
     assert text.index("Nơi nhận:") < text.index("KT. CỤC TRƯỞNG") < text.index("Phụ lục I BIỂU ĐỒ KẾT QUẢ")
     assert "(Kèm theo Báo cáo số /BC-KSTT ngày 01 tháng 11 năm 2026 của Cục Kiểm soát thủ tục hành chính)" in text
+    assert "Số: 127/BC-KSTT" not in text  # the number is the clerk's: left blank by default
 
 
 def test_summary_method_scope_and_numbers_are_stated_the_vietnamese_way(db, national):

@@ -97,3 +97,21 @@ def test_data_docs_of_every_suite_are_served_over_http_without_a_cdn(pipeline_ho
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_cli_runs_carry_their_code_location_like_ui_runs(pipeline_home):
+    """The overview timeline and the code location's run list select runs by this origin."""
+    from conftest import use_home
+    from dagster_project.runs import LOCATION_NAME
+
+    use_home(pipeline_home)
+    instance = dg.DagsterInstance.get()
+    runs = instance.get_runs(dg.RunsFilter(job_name="nightly"))
+    assert runs
+    for run in runs:
+        origin = run.remote_job_origin
+        assert origin is not None and origin.location_name == LOCATION_NAME == "dagster_project.definitions"
+        assert run.tags_for_storage()[".dagster/repository"] == f"__repository__@{LOCATION_NAME}"
+    labelled = instance.get_runs(dg.RunsFilter(tags={".dagster/repository": f"__repository__@{LOCATION_NAME}"}))
+    assert {r.run_id for r in runs} <= {r.run_id for r in labelled}
+    assert any(r.job_name == "monthly_report_job" for r in labelled)

@@ -242,7 +242,7 @@ def executive_summary(data: ReportData) -> str:
 def _key_figures(pdf: FPDF, data: ReportData) -> None:
     bands = list(BAND_COLOURS)
     header = ["Khối / nhóm đơn vị", "Số đơn vị", "Bình quân", "Cao nhất", "Thấp nhất", *bands]
-    with pdf.table(col_widths=(24, 12, 14, 30, 30, *[11] * len(bands)), text_align="CENTER", line_height=4.3,
+    with pdf.table(align="LEFT", col_widths=(24, 12, 14, 30, 30, *[11] * len(bands)), text_align="CENTER", line_height=4.3,
                    headings_style=_HEAD, padding=1) as table:
         row = table.row()
         for text in header:
@@ -315,7 +315,7 @@ def _method(pdf: FPDF, data: ReportData) -> None:
 
 def _criteria_table(pdf: FPDF, method: pd.DataFrame) -> None:
     header = ["Mã", "Tiêu chí", "Điểm tối đa", "Cách tính điểm", "Căn cứ"]
-    with pdf.table(col_widths=(16, 82, 15, 30, 22), text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "CENTER"),
+    with pdf.table(align="LEFT", col_widths=(16, 82, 15, 30, 22), text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "CENTER"),
                    line_height=3.9, headings_style=_HEAD, padding=(0.5, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
@@ -377,7 +377,7 @@ def _annex(pdf: FPDF, number: int, title: str, config: ReportConfig, issued, *, 
     pdf.cell(0, 6, f"Phụ lục {ROMAN[number - 1]}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.multi_cell(0, 6, title.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(SERIF, "I", 11)
-    pdf.cell(0, 6, f"(Kèm theo Báo cáo số {config.symbol.removeprefix('Số: ').strip()} {official_date(issued)} "
+    pdf.cell(0, 6, f"(Kèm theo Báo cáo số {config.symbol.removeprefix('Số: ')} {official_date(issued)} "
                    f"của {config.issuer_in_text})", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
@@ -435,7 +435,7 @@ def _ranking_table(pdf: FPDF, data: ReportData) -> None:
     header = ["Hạng", "Đơn vị", *[f"{name} ({vn_number(data.group_max.get(code), 0)})" for code, name in GROUPS], "Tổng điểm", "Xếp loại",
               "Thay đổi so với tháng trước"]
     widths = (11, 66, 21, 21, 21, 21, 21, 21, 16, 20, 18)
-    with pdf.table(col_widths=widths, text_align=("CENTER", "LEFT", *["RIGHT"] * 7, "CENTER", "RIGHT"),
+    with pdf.table(align="LEFT", col_widths=widths, text_align=("CENTER", "LEFT", *["RIGHT"] * 7, "CENTER", "RIGHT"),
                    line_height=4.4, headings_style=_HEAD, padding=(0.6, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
@@ -464,8 +464,8 @@ def _sub_unit_table(pdf: FPDF, rows: pd.DataFrame) -> None:
         return
     bands = list(BAND_COLOURS)
     header = ["Bộ, ngành / tỉnh, thành phố", "Cấp", "Số đơn vị", "Bình quân", "Cao nhất", "Thấp nhất", *bands]
-    widths = (52, 30, 14, 16, 52, 52, *[11] * len(bands))
-    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT",
+    widths = (46, 24, 12, 14, 50, 50, *[14] * len(bands))
+    with pdf.table(align="LEFT", col_widths=widths, text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT",
                                                   *["RIGHT"] * len(bands)),
                    line_height=4.2, headings_style=_HEAD, padding=(0.5, 1), repeat_headings=1) as table:
         row = table.row()
@@ -494,7 +494,7 @@ def _weak_table(pdf: FPDF, data: ReportData) -> None:
         return
     header = ["Đơn vị", "Cấp", "Đơn vị cấp trên", "Tổng điểm", *[GROUP_NAMES[c] for c, _ in GROUPS]]
     widths = (62, 26, 56, 16, *[16] * len(GROUPS))
-    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", *["RIGHT"] * 7), line_height=4.2,
+    with pdf.table(align="LEFT", col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", *["RIGHT"] * 7), line_height=4.2,
                    headings_style=_HEAD, padding=(0.5, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
