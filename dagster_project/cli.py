@@ -54,6 +54,7 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
     landing/), then, if it published, the month's report. Returns the nightly job's result."""
     from .ops import alert_failed_run, complete_nights
     from .runlock import exclusive_run, warehouse_lock
+    from .runs import execute_with_origin
 
     landed = complete_nights(home().landing)
     if not landed:
@@ -63,7 +64,6 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
     with warehouse_lock(home()):  # one writer: a second run stops here at once, before loading anything
         import dagster as dg
 
-        from .definitions import defs
         from .inputs import INPUTS_TAG, inputs_fingerprint, nothing_new
 
         instance = dg.DagsterInstance.get()
@@ -71,19 +71,19 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
         inputs = inputs_fingerprint(home(), (first, last), rule_version, as_of_date)
         if not full_refresh and (unchanged := nothing_new(home(), inputs, (first, last))):
             return unchanged
-        result = defs.get_job_def("nightly").execute_in_process(
-            instance=instance,
+        # recorded with the code location's origin, so the UI lists it like a run it launched
+        result = execute_with_origin(
+            "nightly", instance=instance,
             run_config={"ops": {"dbt_models": {"config": config}}, "loggers": {"console": {"config": {"log_level": log_level}}}},
             tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
                   INPUTS_TAG: inputs, **lock_tags},
-            raise_on_error=False,
         )
         if not result.success:  # the job's failure hook alerts step failures; this catches the rest
             alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed")
             return result
         month = published_month(home().published)
-        report = defs.get_job_def("monthly_report_job").execute_in_process(
-            instance=instance, partition_key=f"{month}-01", raise_on_error=False, tags=lock_tags,
+        report = execute_with_origin(
+            "monthly_report_job", instance=instance, partition_key=f"{month}-01", tags=lock_tags,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         if not report.success:
             alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed")
@@ -203,7 +203,28 @@ def cmd_waive(args) -> int:
     return waive_command(home(), args.source, args.night, args.reason, args.by)
 
 
+def cmd_datadocs(args) -> int:
+    """Great Expectations' Data Docs (every suite, every run) on http://127.0.0.1:<port>, styled offline."""
+    from .quality.docs_server import make_server
+
+    docs = home().quality / "data_docs"
+    server = make_server(docs, args.port)
+    print(f"Serving the Data Docs of {docs} on http://127.0.0.1:{args.port}/  (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_ui(args) -> int:
+    from .quality.docs_server import DEFAULT_PORT, serve_in_background
+
+    # the asset checks link their Data Docs pages on this port
+    serve_in_background(home().quality / "data_docs", DEFAULT_PORT)
+    print(f"Data Docs: http://127.0.0.1:{DEFAULT_PORT}/")
     cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
            "-h", "127.0.0.1", "-p", str(args.port)]
     print("Starting the Dagster UI: http://127.0.0.1:%d  (Ctrl-C stops it)" % args.port)
@@ -302,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     p.add_argument("--port", type=int, default=3000)
     p.set_defaults(func=cmd_ui)
+
+    p = sub.add_parser("datadocs", help="serve the Great Expectations Data Docs on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8081)
+    p.set_defaults(func=cmd_datadocs)
 
     p = sub.add_parser("report", help="write the monthly report from the published file")
     p.add_argument("--month", required=True, help="YYYY-MM")

@@ -26,6 +26,7 @@ PUBLISHED_TABLES: dict[str, str] = {
     "group_scores": "marts.fct_group_scores",
     "criterion_scores": "marts.fct_criterion_scores",
     "criteria": "marts.dim_criterion",
+    "bands": "marts.dim_band",
     "units": "marts.dim_unit",
     "dossier_criteria": "marts.fct_dossier_criteria",
     "unit_ancestors": "marts.dim_unit_ancestors",

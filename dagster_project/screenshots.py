@@ -128,6 +128,37 @@ def chart_page(pdf: Path) -> int | None:
     return next((p for p in pages if p > 1), None)
 
 
+# README pictures of the report: the first page (the Decree 30 frame), the method page, the first
+# chart, the ranking annex and the communes annex, found by the text that heads them.
+REPORT_PAGES = {"report-page1.png": None, "report-method.png": "Cách tính điểm",
+                "report-ranking.png": "BẢNG XẾP HẠNG", "report-communes.png": "XÃ, PHƯỜNG, ĐẶC KHU"}
+
+
+def page_with(pdf: Path, text: str) -> int | None:
+    """The first page whose text (poppler's pdftotext) holds `text`."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    pages = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return next((i for i, page in enumerate(pages.split("\f"), start=1)
+                 if text in " ".join(page.split())), None)
+
+
+def report_screenshots(pdf: Path, out_dir: Path) -> list[Path]:
+    """The report pages of the README, rendered with pdftoppm into out_dir."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shots = [render_page(pdf, out_dir / "report-page1.png", page=1)]
+    page = chart_page(pdf)
+    if page:
+        shots.append(render_page(pdf, out_dir / "report-chart.png", page=page))
+    for name, text in REPORT_PAGES.items():
+        page = page_with(pdf, text) if text else None
+        if page and page != 1:
+            shots.append(render_page(pdf, out_dir / name, page=page))
+    return shots
+
+
 @contextmanager
 def dagster_ui(port: int, log: Path):
     """The Dagster UI alone (dagster-webserver: unlike `dagster dev`, no daemon, so the landing sensor
@@ -198,10 +229,7 @@ def take_screenshots(out_dir: Path, port: int = 3300) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    shots = [render_page(pdf, out_dir / "report-page1.png", page=1)]
-    page = chart_page(pdf)
-    if page:
-        shots.append(render_page(pdf, out_dir / "report-chart.png", page=page))
+    shots = report_screenshots(pdf, out_dir)
 
     log = h.root / "dagster" / "screenshots-ui.log"
     with dagster_ui(port, log) as proc:

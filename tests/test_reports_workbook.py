@@ -128,10 +128,58 @@ def test_weak_sheet_lists_exactly_the_units_rated_yeu(db, national):
 
 def test_quality_annex_shows_gate_results_and_policies(national):
     text = [v for row in national[SHEET_QUALITY].iter_rows(values_only=True) for v in row if v is not None]
-    assert "row_count_drop_vs_previous_night" in text
+    assert "Số dòng giảm so với đêm trước" in text and "Cảnh báo" in text and "Không đạt" in text
     assert "H48: -12.5%" in text
     assert "run-2026-10-31" in text and "run-2026-10-15" not in text
-    assert "empty_full" in text
+    assert "Mẫu số bằng 0: tính đủ điểm" in text
+    assert "0 đạt, 1 cảnh báo, 0 lỗi chặn" in text  # publication_log.gate_summary, not its JSON
+
+
+def all_values(wb):
+    return [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def test_no_english_codes_or_booleans_are_left_in_the_workbook(national):
+    values = all_values(national)
+    assert not [v for v in values if isinstance(v, bool)]
+    text = [v for v in values if isinstance(v, str)]
+    assert not [v for v in text if v.startswith("expect_") or v in ("empty_full", "empty_zero", "blocking",
+                                                                         "warning", "TRUE", "FALSE")]
+    headers = [c.value for ws in national.worksheets for row in ws.iter_rows() for c in row
+               if isinstance(c.value, str) and c.font.bold]
+    assert not [h for h in headers if "_" in h], "a header left as a code"
+    assert "Điểm đơn vị: 15" in text  # publication_log.row_counts with the table named in Vietnamese
+
+
+def test_every_sheet_prints_landscape_fitted_to_width_with_repeated_headers(national):
+    for ws in national.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title  # as many pages tall as needed
+        assert ws.print_title_rows in (f"$1:${HEADER_ROW}", "$1:$2"), (ws.title, ws.print_title_rows)
+        assert "&P" in ws.oddFooter.center.text
+
+
+def test_document_properties_say_what_the_workbook_is(national):
+    props = national.properties
+    assert props.title == "Báo cáo Chỉ số phục vụ người dân, doanh nghiệp tháng 10/2026"
+    assert props.subject.startswith("Chỉ số phục vụ người dân, doanh nghiệp")
+    assert props.creator == "Cục Kiểm soát thủ tục hành chính"
+    assert "Phạm vi: 5 tỉnh, thành phố" in props.description and "toàn quốc" not in props.description.replace(
+        "không phải số liệu toàn quốc", "")
+
+
+def test_departments_and_communes_have_their_own_sheets_grouped_by_province(db, national):
+    from dagster_project.reports.workbook import SHEET_COMMUNES, SHEET_DEPARTMENTS
+
+    expected = {c for (c,) in sql(db, """SELECT unit_code FROM unit_scores WHERE period_type = 'month' AND period = ?
+        AND as_of_date = ? AND rule_version = '2026' AND unit_type = 'XA'""", [MONTH, LATEST_AS_OF])}
+    rows = list(national[SHEET_COMMUNES].iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    assert {r[1] for r in rows} == expected
+    assert {r[0] for r in rows if r[1].startswith("H44")} == {"Tỉnh Phú Thọ"}
+    departments = {r[1] for r in national[SHEET_DEPARTMENTS].iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+    assert departments == {"H44.S01", "H44.S02", "H44.S02.D1", "H01.S01"}
 
 
 def test_explicit_rule_version_reads_its_own_rows(db, tmp_path):

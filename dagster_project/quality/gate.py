@@ -49,6 +49,19 @@ class GateResult:
     def passed(self) -> bool:
         return not self.blocking_failures
 
+    @property
+    def check_severity(self):
+        """How a Dagster asset check reports this result: a blocking failure fails with ERROR (and,
+        on a blocking check, stops downstream assets); warnings alone fail with WARN, which Dagster
+        shows as a warning and does not block on; a clean result passes."""
+        import dagster as dg
+
+        return dg.AssetCheckSeverity.ERROR if self.blocking_failures or not self.warnings else dg.AssetCheckSeverity.WARN
+
+    @property
+    def check_passed(self) -> bool:
+        return not self.blocking_failures and not self.warnings
+
     def describe(self) -> str:
         if not self.blocking_failures and not self.warnings:
             return f"{self.suite}: all {len(self.outcomes)} expectations met on {self.rows} rows"
@@ -90,13 +103,21 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     spec = load_suite(suite_name)
-    context = gx.get_context(mode="ephemeral")
+    if docs_dir is None:
+        context = gx.get_context(mode="ephemeral")
+    else:
+        # Suites and validation results kept on disk beside the docs, so that the Data Docs index
+        # lists every suite and every run, not only the last validation of this process.
+        from great_expectations.data_context.types.base import DataContextConfig, FilesystemStoreBackendDefaults
+
+        stores = FilesystemStoreBackendDefaults(root_directory=str(Path(docs_dir).parent / "gx"))
+        context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(store_backend_defaults=stores))
     context.variables.progress_bars = {"globally": False}
-    suite = context.suites.add(ExpectationSuite(name=suite_name, expectations=spec["expectations"],
-                                                meta=spec.get("meta", {})))
+    suite = context.suites.add_or_update(ExpectationSuite(name=suite_name, expectations=spec["expectations"],
+                                                          meta=spec.get("meta", {})))
     batch = context.data_sources.add_pandas("warehouse").add_dataframe_asset(suite_name) \
         .add_batch_definition_whole_dataframe("batch")
-    definition = context.validation_definitions.add(
+    definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
     actions = []
     if docs_dir is not None:
@@ -106,7 +127,7 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
         actions.append(gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["quality"]))
-    checkpoint = context.checkpoints.add(gx.Checkpoint(name=suite_name, validation_definitions=[definition],
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition],
                                                        actions=actions))
     run = checkpoint.run(batch_parameters={"dataframe": df})
     result = GateResult(suite=suite_name, rows=len(df))
@@ -122,5 +143,21 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
                 observed=_observed(r.result or {}),
             ))
     if docs_dir is not None:
-        result.docs_url = (docs_dir / "index.html").as_uri()
+        result.docs_url = _validation_page_url(context, run, Path(docs_dir))
     return result
+
+
+def _validation_page_url(context, run, docs_dir: Path) -> str:
+    """http address (docs_server) of this validation's page in the site, else of the site's index."""
+    from urllib.parse import unquote, urlparse
+
+    from .docs_server import page_url
+
+    for identifier in run.run_results:
+        for site in context.get_docs_sites_urls(resource_identifier=identifier, site_names=["quality"]):
+            url = site.get("site_url") or ""
+            if url.startswith("file://"):
+                page = Path(unquote(urlparse(url).path))
+                if page.exists():
+                    return page_url(docs_dir, page)
+    return page_url(docs_dir)

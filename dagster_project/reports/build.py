@@ -5,6 +5,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from .config import ReportConfig, load_report_config
 from .data import ReportData, load_report_data
 from .pdf import write_pdf
 from .workbook import write_workbook
@@ -13,18 +14,24 @@ FILE_STEM = "bao-cao-chi-so"
 
 
 def build_monthly_report(published_db: Path, month: str, out_dir: Path, *, unit: str | None = None,
-                         rule_version: str | None = None) -> dict[str, Path]:
+                         rule_version: str | None = None, config: ReportConfig | None = None) -> dict[str, Path]:
     """Writes <out_dir>/<month>/bao-cao-chi-so-<month>[-<unit>].xlsx and .pdf; returns their paths.
 
     Reads the month's rows at their latest as-of date under `rule_version` (default: the rule
-    version published last). The same published file gives the same bytes.
+    version published last). The administrative frame (issuer, number, signer...) comes from
+    `config`, by default reports/report_config.toml overridden by $SVCINDEX_HOME/report.toml.
+    The same published file and configuration give the same bytes.
     """
+    if config is None:
+        from ..settings import home
+
+        config = load_report_config(home().root)
     data = load_report_data(Path(published_db), month, unit=unit, rule_version=rule_version)
     target = Path(out_dir) / month
     stem = f"{FILE_STEM}-{month}" + (f"-{_safe(unit)}" if unit else "")
-    xlsx = write_workbook(data, target / f"{stem}.xlsx")
+    xlsx = write_workbook(data, target / f"{stem}.xlsx", config)
     _fix_zip_timestamps(xlsx, data)
-    pdf = write_pdf(data, target / f"{stem}.pdf")
+    pdf = write_pdf(data, target / f"{stem}.pdf", config)
     return {"xlsx": xlsx, "pdf": pdf}
 
 

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .labels import BAND_COLOURS, GROUP_CODES, band_colour, month_label  # noqa: E402
+from .labels import BAND_COLOURS, GROUP_CODES, GROUP_NAMES, band_colour, month_label, vn_number  # noqa: E402
 
 DPI = 200
 STYLE = {"font.family": "DejaVu Sans", "font.size": 9}
@@ -37,7 +37,7 @@ def ranked_bars(units: pd.DataFrame) -> bytes:
     fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.24 * len(units)))
     colours = ["#" + band_colour(b)[0] for b in units.band]
     bars = ax.barh(units.unit_name, units.total, color=colours, edgecolor="#555555", linewidth=0.4)
-    ax.bar_label(bars, labels=[f"{t:.2f}" for t in units.total], padding=2, fontsize=7)
+    ax.bar_label(bars, labels=[vn_number(t) for t in units.total], padding=2, fontsize=7)
     ax.set_xlim(0, 105)
     ax.margins(y=0.01)
     ax.set_xlabel("Tổng điểm (tối đa 100)")
@@ -56,7 +56,7 @@ def trend_lines(trend: pd.DataFrame) -> bytes:
     for series, rows in trend.groupby("series", sort=True):
         ax.plot(rows.period.map(month_label), rows.total, marker="o", linewidth=1.6, label=series)
         last = rows.iloc[-1]
-        ax.annotate(f"{last.total:.2f}", (month_label(last.period), last.total), textcoords="offset points", xytext=(4, 4),
+        ax.annotate(vn_number(last.total), (month_label(last.period), last.total), textcoords="offset points", xytext=(4, 4),
                     fontsize=7)
     if trend.period.nunique() > 6:
         ax.tick_params(axis="x", labelrotation=45, labelsize=7)
@@ -75,11 +75,14 @@ def group_heatmap(pct: pd.DataFrame, order: list[str], names: dict[str, str]) ->
             .reindex(index=order, columns=list(GROUP_CODES)))
     fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.24 * len(order)))
     image = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(len(GROUP_CODES)), GROUP_CODES)
+    # the groups spelled out, two short lines each
+    ax.set_xticks(range(len(GROUP_CODES)), [GROUP_NAMES[c].replace(", ", ",\n", 1).replace(" trực", "\ntrực")
+                                            .replace(" hồ", "\nhồ").replace(" lòng", "\nlòng")
+                                            for c in GROUP_CODES], fontsize=7)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(order)), [names[c] for c in order])
     for (r, c), value in pd.DataFrame(grid.to_numpy()).stack().items():
-        ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=7,
+        ax.text(c, r, vn_number(value, 0), ha="center", va="center", fontsize=7,
                 color="white" if value < 25 or value > 85 else "black")
     fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, label="% điểm tối đa")
     return _png(fig)

@@ -13,7 +13,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .labels import BLOCK_TITLES, UNIT_TYPE_TITLES, WEAK_BAND
+from .labels import BAND_COLOURS, BLOCK_TITLES, UNIT_TYPE_TITLES, WEAK_BAND
+
+BAND_ORDER = tuple(BAND_COLOURS)
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TOP_LEVEL = "(unit_type IN ('BO', 'TINH') OR parent_code IS NULL)"
@@ -35,11 +37,19 @@ class ReportData:
     policies: pd.DataFrame          # criterion × policy_applied: how many units
     quality: pd.DataFrame | None    # gate results, when the file carries them
     publications: pd.DataFrame      # publication_log rows for this as-of date and rule version
-    # rulebook §5a: units with no activity in the month, listed apart (never ranked), and how far
-    # the extract nights cover the month (a partly covered month is said to be one)
+    # rulebook §5a: units with no activity in the month, listed apart (never ranked)
     unrated: pd.DataFrame = field(default_factory=pd.DataFrame)
-    coverage: tuple = (None, None, True)   # (first night, last night, covered whole up to the as-of date)
-    waivers: pd.DataFrame | None = None  # operator waivers: nights published without a rejected file
+    # What the official frame and the method notes state (see _load_context).
+    method: pd.DataFrame = field(default_factory=pd.DataFrame)       # criteria of the rule version
+    bands: pd.DataFrame = field(default_factory=pd.DataFrame)        # band_name, min_total, evidence
+    provinces: tuple[str, ...] = ()  # names of the provinces with a score this month
+    ministries: int = 0              # how many ministries have a score this month
+    national: bool = False           # every province of the current map is in the file
+    coverage: dict | None = None     # from unit_scores.coverage_* when the file has them
+    waivers: pd.DataFrame | None = None  # the `waivers` table's rows behind this report, if it exists
+    sub_units: pd.DataFrame = field(default_factory=pd.DataFrame)    # per top unit × level: counts, mean, bands
+    below: pd.DataFrame = field(default_factory=pd.DataFrame)        # every unit below a top unit, with it
+    published_on: date | None = None  # Vietnam date of the publication behind the figures
 
 
 class ReportInputError(ValueError):
@@ -58,7 +68,9 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
         con.execute("CREATE TEMP TABLE params AS SELECT ? AS month, ?::DATE AS as_of, ? AS rule_version",
                     [month, as_of, rule_version])
         unit_name = _build_scope(con, published_db, unit)
+        context = _load_context(con, unit)
         return ReportData(
+            **context,
             month=month, as_of_date=as_of, rule_version=rule_version, unit=unit, unit_name=unit_name,
             group_max=dict(con.execute(GROUP_MAX_SQL).fetchall()),
             ranking=con.execute(RANKING_SQL).df(),
@@ -75,9 +87,6 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
                 "AND l.rule_version = p.rule_version ORDER BY l.published_at, l::VARCHAR").df()
             if _has_table(con, "publication_log") else pd.DataFrame(),
             unrated=con.execute(UNRATED_SQL).df(),
-            coverage=con.execute(COVERAGE_SQL).fetchone(),
-            waivers=con.execute("SELECT source, night, reason, waived_by, waived_at, run_id FROM waivers "
-                                "ORDER BY waived_at, source, night").df() if _has_table(con, "waivers") else None,
         )
 
 
@@ -200,11 +209,6 @@ UNRATED_SQL = f"""
     ORDER BY s.block, s.parent_code, s.unit_type, s.unit_code
 """
 
-COVERAGE_SQL = f"""
-    SELECT min(s.coverage_first_night), max(s.coverage_last_night), bool_and(s.coverage_complete)
-    {_SCORES_IN.format(table="unit_scores", scope="tree")}
-"""
-
 # The national trend: the average total of provinces (and of ministries) per month, each month
 # at its latest as-of date under the report's rule version; for one unit, that unit's total too.
 TREND_SQL = f"""
@@ -232,3 +236,104 @@ POLICIES_SQL = f"""
 def _has_table(con, name: str) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
                        [name]).fetchone()[0] > 0
+
+
+# Provinces on the current administrative map (34 since 1 July 2025), from vietnam-provinces.
+def _national_province_count() -> int:
+    from vietnam_provinces import Province
+
+    return sum(1 for _ in Province.iter_all())
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                                      "AND NOT internal", [table]).fetchall()}
+
+
+def _load_context(con, unit: str | None) -> dict:
+    """The facts the report states around its tables: the rulebook's criteria and bands, scope,
+    coverage, waivers, the sub-units under each ranked unit, and the publication date.
+    Columns and tables other branches add (coverage_*, rated, waivers, bands) are optional."""
+    keys = ("s.period_type = 'month' AND s.period = p.month AND s.as_of_date = p.as_of "
+            "AND s.rule_version = p.rule_version")
+    method = con.execute("SELECT c.* FROM criteria c, params p WHERE c.rule_version = p.rule_version "
+                         f"ORDER BY {'c.sort_order, ' if 'sort_order' in _columns(con, 'criteria') else ''}"
+                         "c.group_code, c.criterion_code").df()
+    bands = (con.execute("SELECT b.band_name, b.min_total, b.evidence FROM bands b, params p "
+                         "WHERE b.rule_version = p.rule_version ORDER BY b.min_total DESC").df()
+             if _has_table(con, "bands") else pd.DataFrame())
+    provinces = [n for (n,) in con.execute(
+        f"SELECT DISTINCT s.unit_name FROM unit_scores s JOIN params p ON {keys} JOIN tree USING (unit_code) "
+        "WHERE s.unit_type = 'TINH' ORDER BY s.unit_name").fetchall()]
+    ministries = con.execute(f"SELECT count(DISTINCT s.unit_code) FROM unit_scores s JOIN params p ON {keys} "
+                             "JOIN tree USING (unit_code) WHERE s.unit_type = 'BO'").fetchone()[0]
+    score_columns = _columns(con, "unit_scores")
+    coverage = None
+    if {"coverage_first_night", "coverage_last_night", "coverage_complete"} <= score_columns:
+        row = con.execute(f"""
+            SELECT min(s.coverage_first_night), max(s.coverage_last_night),
+                   count(*) FILTER (WHERE NOT coalesce(s.coverage_complete, false)), count(*)
+            FROM unit_scores s JOIN params p ON {keys} JOIN tree USING (unit_code)""").fetchone()
+        coverage = dict(zip(("first_night", "last_night", "incomplete_units", "units"), row))
+    if "rated" in score_columns:
+        coverage = (coverage or {}) | {"unrated_units": con.execute(
+            f"SELECT count(*) FROM unit_scores s JOIN params p ON {keys} JOIN tree USING (unit_code) "
+            "WHERE NOT coalesce(s.rated, true)").fetchone()[0]}
+    waivers = None
+    if _has_table(con, "waivers"):
+        run_filter = ("OR w.run_id IN (SELECT l.run_id FROM publication_log l WHERE l.as_of_date = p.as_of "
+                      "AND l.rule_version = p.rule_version)" if _has_table(con, "publication_log") else "")
+        waivers = con.execute(f"""
+            SELECT w.* FROM waivers w, params p
+            WHERE strftime(w.night::DATE, '%Y-%m') = p.month {run_filter}
+            ORDER BY w.night, w.source, w::VARCHAR""").df()
+    published_on = None
+    if _has_table(con, "publication_log"):
+        # published_at is UTC; the Government Office dates its documents in Vietnam time.
+        published_on = con.execute("SELECT (max(l.published_at) + INTERVAL 7 HOUR)::DATE FROM publication_log l, "
+                                   "params p WHERE l.as_of_date = p.as_of AND l.rule_version = p.rule_version"
+                                   ).fetchone()[0]
+    return dict(method=method, bands=bands, provinces=tuple(provinces), ministries=ministries,
+                national=unit is None and len(provinces) >= _national_province_count(), coverage=coverage,
+                waivers=waivers, published_on=published_on, **_below(con, unit))
+
+
+def _below(con, unit: str | None) -> dict:
+    if unit is not None:  # a scoped report ranks its whole tree already
+        return {}
+    con.execute(BELOW_SQL)
+    return {"below": con.execute("SELECT * FROM below ORDER BY block, top_rank, top_code, unit_type, "
+                                 "rank_in_parent NULLS LAST, unit_code").df(),
+            "sub_units": con.execute(SUB_UNITS_SQL).df()}
+
+
+_BAND_COUNTS = ", ".join(f"count(*) FILTER (WHERE band = '{b}') AS \"{b}\"" for b in BAND_ORDER)
+
+# Nationally: every unit below a ministry or province, with that top unit (the annexes for
+# departments and communes). Ancestry follows units.parent_code as of the as-of date.
+BELOW_SQL = """
+    CREATE OR REPLACE TEMP TABLE below AS
+    WITH RECURSIVE current_units AS (
+        SELECT DISTINCT u.unit_code, u.parent_code FROM units u, params p
+        WHERE coalesce(u.valid_from, DATE '1900-01-01') <= p.as_of AND coalesce(u.valid_to, DATE '9999-12-31') >= p.as_of
+    ), top(unit_code, top_code) AS (
+        SELECT unit_code, unit_code FROM ranked
+        UNION
+        SELECT c.unit_code, top.top_code FROM current_units c JOIN top ON c.parent_code = top.unit_code
+    )
+    SELECT t.top_code, r.unit_name AS top_name, r.rank_in_block AS top_rank, s.*
+    FROM unit_scores s JOIN params p ON s.period_type = 'month' AND s.period = p.month AND s.as_of_date = p.as_of
+         AND s.rule_version = p.rule_version
+    JOIN top t ON t.unit_code = s.unit_code AND t.top_code <> s.unit_code
+    JOIN unit_scores r ON r.unit_code = t.top_code AND r.period_type = 'month' AND r.period = p.month
+         AND r.as_of_date = p.as_of AND r.rule_version = p.rule_version
+"""
+
+# Per top unit and level: how many units, their mean, best and worst, and how many in each band.
+SUB_UNITS_SQL = f"""
+    SELECT top_code, top_name, block, top_rank, unit_type, count(*) AS units, avg(total) AS mean_total,
+           min(total) AS lowest, max(total) AS highest,
+           arg_max(unit_name, total) AS best_name, arg_min(unit_name, total) AS worst_name, {_BAND_COUNTS}
+    FROM below WHERE total IS NOT NULL
+    GROUP BY ALL ORDER BY block, top_rank, top_code, unit_type
+"""

@@ -60,3 +60,82 @@ def month_label(month: str) -> str:
 
 def date_label(d) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+def official_date(d) -> str:
+    """'ngày 05 tháng 11 năm 2026' (Decree 30: a day below 10 and the months 1 and 2 take a leading zero)."""
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def vn_number(value, decimals: int = 2, *, signed: bool = False) -> str:
+    """64.7612 → '64,76'; 12345 → '12.345' (Vietnamese: ',' for decimals, '.' for thousands).
+    None or NaN → '–'."""
+    if value is None or value != value:
+        return "–"
+    text = f"{value:{'+' if signed else ''},.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_percent(ratio, decimals: int = 1) -> str:
+    return "–" if ratio is None or ratio != ratio else vn_number(100 * ratio, decimals) + " %"
+
+
+GROUP_NAMES = dict(GROUPS)
+
+# How the workbook and PDF name the rulebook's policies and curves.
+POLICY_LABELS = {
+    "empty_full": "Mẫu số bằng 0: tính đủ điểm",
+    "empty_zero": "Mẫu số bằng 0: tính 0 điểm",
+    "empty_redistribute": "Mẫu số bằng 0: chia điểm cho tiêu chí khác",
+    "empty_previous_year": "Mẫu số bằng 0: theo số liệu năm trước",
+    "not_applicable": "Không áp dụng cho cấp này",
+    "not_applicable_full": "Không áp dụng cho cấp này: tính đủ điểm",
+    "inherited": "Kế thừa từ đơn vị cấp trên",
+    "full": "tính đủ điểm",
+    "zero": "tính 0 điểm",
+    "redistribute": "chia điểm cho tiêu chí khác",
+    "exclude": "loại khỏi mẫu số",
+}
+CURVE_LABELS = {"linear": "Tỷ lệ thuận", "target": "Đạt mục tiêu {target}", "display": "Chỉ theo dõi",
+                "display_only": "Chỉ theo dõi", "tracking": "Chỉ theo dõi"}
+EVIDENCE_LABELS = {"V": "Đã đối chiếu", "I": "Suy luận [I]"}
+SEVERITY_LABELS = {"blocking": "Chặn công bố", "warning": "Cảnh báo", "critical": "Chặn công bố"}
+SUCCESS_LABELS = {True: "Đạt", False: "Không đạt"}
+
+# Great Expectations' expectation types, in words an official reads.
+EXPECTATION_LABELS = {
+    "expect_column_pair_values_a_to_be_greater_than_b": "Giá trị cột thứ nhất không nhỏ hơn cột thứ hai",
+    "expect_column_pair_values_to_be_equal": "Hai cột bằng nhau",
+    "expect_column_values_to_be_between": "Giá trị trong khoảng cho phép",
+    "expect_column_values_to_be_in_set": "Giá trị thuộc danh mục",
+    "expect_column_values_to_be_of_type": "Đúng kiểu dữ liệu",
+    "expect_column_values_to_match_regex": "Đúng định dạng",
+    "expect_column_values_to_not_be_null": "Không để trống",
+    "expect_compound_columns_to_be_unique": "Không trùng khóa",
+    "expect_table_columns_to_match_set": "Đủ và đúng các cột",
+    "expect_table_row_count_to_be_between": "Số dòng trong khoảng cho phép",
+    "row_count_drop_vs_previous_night": "Số dòng giảm so với đêm trước",
+    "total_equals_sum_of_rounded_groups": "Tổng điểm bằng tổng các nhóm đã làm tròn",
+}
+
+
+def policy_label(code) -> str | None:
+    if code is None or code != code or code == "":
+        return None
+    return POLICY_LABELS.get(str(code), str(code).replace("_", " "))
+
+
+def expectation_label(code: str) -> str:
+    return EXPECTATION_LABELS.get(code, code.removeprefix("expect_").replace("_", " "))
+
+
+def suite_label(suite: str) -> str:
+    """ingest_files → 'Tệp nhận trong đêm'; dvcqg_hoso_batch → 'Bản ghi nhận: dvcqg_hoso'; unit_scores → 'Điểm đơn vị'."""
+    known = {"ingest_files": "Tệp trích xuất nhận trong đêm", "unit_scores": "Điểm đơn vị",
+             "group_scores": "Điểm nhóm", "criterion_scores": "Điểm tiêu chí", "fct_unit_scores": "Điểm đơn vị"}
+    if suite in known:
+        return known[suite]
+    if suite.endswith("_batch"):
+        return f"Bản ghi nhận của nguồn {suite.removesuffix('_batch')}"
+    return suite

@@ -1,6 +1,10 @@
-"""The Excel workbook: ranking, one sheet per group, units rated Yếu, data-quality annex."""
+"""The Excel workbook: ranking, one sheet per group, the units below each ministry and province,
+units rated Yếu, data-quality annex. Every label is Vietnamese (codes of the rulebook, the quality
+gate and booleans are written out), every sheet prints landscape on A4, fitted to the page width,
+with its title and header rows repeated on each page."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -9,8 +13,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .config import ReportConfig
 from .data import ReportData
-from .labels import ANNEX_HEADERS, GROUPS, LEGAL_BASIS, TITLE, UNIT_TYPE_TITLES, band_colour, date_label, month_label
+from .labels import (ANNEX_HEADERS, GROUPS, SEVERITY_LABELS, SUCCESS_LABELS, TITLE, UNIT_TYPE_TITLES,
+                     band_colour, expectation_label, month_label, policy_label, suite_label)
 
 SCORE, CHANGE, COUNT, RATIO = "0.00", "+0.00;-0.00;0.00", "#,##0", "0.00%"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -26,6 +32,7 @@ UNRATED_COLUMNS: list[Column] = [
     ("Đơn vị cấp trên", "parent_name", None, 28), ("Số hồ sơ tiếp nhận", "dossiers_received", "#,##0", 14),
     ("Số PAKN", "feedback_received", "#,##0", 10),
 ]
+SHEET_DEPARTMENTS, SHEET_COMMUNES = "Sở, ban, ngành", "Xã, phường"
 
 # (header, source column, number format, width)
 Column = tuple[str, str, str | None, int]
@@ -44,7 +51,7 @@ CRITERION_COLUMNS: list[Column] = [
     ("Mã tiêu chí", "criterion_code", None, 11), ("Tiêu chí", "name_vi", None, 48),
     ("Tử số", "numerator", COUNT, 12), ("Mẫu số", "denominator", COUNT, 12), ("Tỷ lệ", "ratio", RATIO, 10),
     ("Điểm", "points", SCORE, 9), ("Điểm tối đa", "max_points", SCORE, 10),
-    ("Chính sách áp dụng", "policy_applied", None, 16),
+    ("Cách chấm", "policy_vi", None, 30),
 ]
 
 WEAK_COLUMNS: list[Column] = [
@@ -55,22 +62,50 @@ WEAK_COLUMNS: list[Column] = [
 ]
 
 
-def write_workbook(data: ReportData, path: Path) -> Path:
+SUB_UNIT_COLUMNS: list[Column] = [
+    ("Bộ, ngành / tỉnh, thành phố", "top_name", None, 30), ("Mã đơn vị", "unit_code", None, 14),
+    ("Tên đơn vị", "unit_name", None, 40), ("Cấp", "unit_type_vi", None, 18),
+    ("Hạng trong đơn vị cấp trên", "rank_in_parent", "0", 10),
+    *[(f"{code}\n{title}", code.lower(), SCORE, 12) for code, title in GROUPS],
+    ("Tổng điểm", "total", SCORE, 10), ("Xếp loại", "band", None, 12),
+    ("Thay đổi so với tháng trước", "total_change", CHANGE, 12),
+]
+
+
+def write_workbook(data: ReportData, path: Path, config: ReportConfig | None = None) -> Path:
     wb = Workbook()
     _summary_sheet(wb.active, data)
+    criteria = data.criteria.assign(policy_vi=data.criteria.policy_applied.map(policy_label))
     for code, title in GROUPS:
-        rows = data.criteria[data.criteria.group_code == code]
+        rows = criteria[criteria.group_code == code]
         ws = wb.create_sheet(code)
         _header(ws, data, f"Nhóm {code}: {title} — điểm theo từng tiêu chí", CRITERION_COLUMNS)
         _rows(ws, rows, CRITERION_COLUMNS, HEADER_ROW + 1)
         _finish(ws, CRITERION_COLUMNS, HEADER_ROW + len(rows))
+    if not data.unit and not data.sub_units.empty:
+        for title, levels in ((SHEET_DEPARTMENTS, ("SO", "HUYEN", "DON_VI")), (SHEET_COMMUNES, ("XA",))):
+            units = data.below[data.below.unit_type.isin(levels)]
+            if not units.empty:
+                _sub_unit_sheet(wb.create_sheet(title), data, units, title)
     _weak_sheet(wb.create_sheet(SHEET_WEAK), data)
     _unrated_sheet(wb.create_sheet(SHEET_UNRATED), data)
     _quality_sheet(wb.create_sheet(SHEET_QUALITY), data)
+    for ws in wb.worksheets:
+        _print_setup(ws, data)
     # openpyxl stamps the save time; the report is dated by its data instead.
     stamp = pd.Timestamp(data.as_of_date).to_pydatetime()
-    wb.properties.creator = "svcindex"
-    wb.properties.created = stamp
+    props = wb.properties
+    props.title = f"Báo cáo Chỉ số phục vụ người dân, doanh nghiệp tháng {month_label(data.month)}" + (
+        f" — {data.unit_name}" if data.unit else "")
+    props.subject = TITLE
+    props.creator = config.issuer_in_text if config else "svcindex"
+    props.lastModifiedBy = "svcindex"
+    props.keywords = f"Quyết định 766/QĐ-TTg; chỉ số phục vụ; {month_label(data.month)}; bộ tiêu chí {data.rule_version}"
+    props.description = _scope_line(data)
+    props.category = "Báo cáo"
+    props.language = "vi-VN"
+    props.created = stamp
+    props.modified = stamp
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -85,6 +120,31 @@ def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
         _section_row(ws, row, rows.section.iloc[0], len(columns))
         row = _rows(ws, rows, columns, row + 1)
     _finish(ws, columns, row - 1, autofilter=False)
+
+
+def _sub_unit_sheet(ws: Worksheet, data: ReportData, units: pd.DataFrame, title: str) -> None:
+    """Every department (commune) under each ministry and province, grouped by it, ranked inside it."""
+    units = units.assign(unit_type_vi=units.unit_type.map(UNIT_TYPE_TITLES).fillna(units.unit_type))
+    _header(ws, data, f"{title}: điểm từng đơn vị — tháng {month_label(data.month)}", SUB_UNIT_COLUMNS)
+    end = _rows(ws, units, SUB_UNIT_COLUMNS, HEADER_ROW + 1)
+    _finish(ws, SUB_UNIT_COLUMNS, end - 1)
+
+
+def _print_setup(ws: Worksheet, data: ReportData) -> None:
+    """A4 landscape, fitted to one page wide (as many pages tall as needed), title and header rows
+    on every page, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = f"1:{HEADER_ROW}" if ws.title != SHEET_QUALITY else "1:2"
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.left.text = f"Chỉ số phục vụ tháng {month_label(data.month)}"
+    ws.oddFooter.right.text = "&A"
 
 
 def _weak_sheet(ws: Worksheet, data: ReportData) -> None:
@@ -107,10 +167,10 @@ def _unrated_sheet(ws: Worksheet, data: ReportData) -> None:
     if unrated.empty:
         ws.cell(HEADER_ROW + 1, 1, "Mọi đơn vị đều có hồ sơ hoặc PAKN trong tháng.")
         end = HEADER_ROW + 2
-    first, last, complete = data.coverage
-    if not complete:
-        ws.cell(end + 1, 1, f"Dữ liệu chỉ phủ một phần tháng: từ đêm {first or '—'} đến đêm {last or '—'}; "
-                            "không so sánh với tháng khác.")
+    cov = data.coverage or {}
+    if cov.get("incomplete_units"):
+        ws.cell(end + 1, 1, f"Dữ liệu chỉ phủ một phần tháng: từ đêm {cov.get('first_night') or '—'} "
+                            f"đến đêm {cov.get('last_night') or '—'}; không so sánh với tháng khác.")
     _finish(ws, UNRATED_COLUMNS, end - 1)
 
 
@@ -119,13 +179,18 @@ def _quality_sheet(ws: Worksheet, data: ReportData) -> None:
     criterion was scored by policy (empty denominator, not applicable) rather than by data."""
     ws.cell(1, 1, f"Phụ lục: chất lượng dữ liệu — tháng {month_label(data.month)}").font = Font(bold=True, size=13)
     ws.cell(2, 1, _scope_line(data)).font = Font(italic=True)
-    row = _table_block(ws, 4, "Kết quả kiểm tra chất lượng (quality gate)", data.quality,
-                       "Tệp công bố không có bảng kết quả kiểm tra chất lượng (quality_results).")
-    row = _table_block(ws, row + 1, "Lần công bố", data.publications, "Không có bản ghi công bố cho ngày số liệu này.")
-    row = _table_block(ws, row + 1, "Miễn trừ của người vận hành (đêm công bố thiếu tệp bị từ chối)", data.waivers,
-                       "Không có miễn trừ nào.")
-    _table_block(ws, row + 1, "Tiêu chí chấm theo chính sách (mẫu số bằng 0, không áp dụng)", data.policies,
-                 "Không có tiêu chí nào chấm theo chính sách.")
+    row = _table_block(ws, 4, "Kết quả kiểm tra chất lượng trước khi công bố", _quality_vi(data.quality),
+                       "Tệp công bố không có bảng kết quả kiểm tra chất lượng.")
+    row = _table_block(ws, row + 1, "Lần công bố", _publications_vi(data.publications),
+                       "Không có bản ghi công bố cho ngày số liệu này.")
+    policies = data.policies.assign(policy_applied=data.policies.policy_applied.map(policy_label))
+    row = _table_block(ws, row + 1, "Tiêu chí chấm theo quy tắc (mẫu số bằng 0, không áp dụng, kế thừa)", policies,
+                       "Không có tiêu chí nào chấm theo quy tắc.")
+    if data.waivers is None:
+        ws.cell(row + 1, 1, "Miễn trừ").font = Font(bold=True)
+        ws.cell(row + 2, 1, "Tệp công bố không có bảng miễn trừ: không ghi nhận miễn trừ nào.").font = Font(italic=True)
+    else:
+        _table_block(ws, row + 1, "Miễn trừ đã áp dụng", data.waivers, "Không có đêm trích xuất nào được miễn trừ.")
     for i in range(1, ws.max_column + 1):
         ws.column_dimensions[get_column_letter(i)].width = 24 if i > 1 else 20
     ws.freeze_panes = "A4"
@@ -144,10 +209,59 @@ def _table_block(ws: Worksheet, row: int, title: str, frame: pd.DataFrame | None
         failed = PatternFill("solid", fgColor="F8CBAD")
         col = list(frame.columns).index("success") + 1
         for r in range(row + 1, end):
-            if ws.cell(r, col).value is False:
+            if ws.cell(r, col).value == SUCCESS_LABELS[False]:
                 for c in range(1, len(columns) + 1):
                     ws.cell(r, c).fill = failed
     return end
+
+
+def _quality_vi(quality: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The gate's outcomes in words: the check described, not GE's expectation type; Đạt / Không đạt."""
+    if quality is None:
+        return None
+    out = quality.copy()
+    if "expectation" in out:
+        out["expectation"] = out.expectation.map(expectation_label)
+    if "suite" in out:
+        out["suite"] = out.suite.map(suite_label)
+    if "asset" in out:
+        out = out.drop(columns="asset")
+    if "severity" in out:
+        out["severity"] = out.severity.map(lambda v: SEVERITY_LABELS.get(v, v))
+    if "success" in out:
+        out["success"] = out.success.map(lambda v: SUCCESS_LABELS[bool(v)])
+    return out
+
+
+def _publications_vi(log: pd.DataFrame) -> pd.DataFrame:
+    """row_counts and gate_summary are JSON: written out as 'bảng: số dòng' and counts of results."""
+    if log.empty:
+        return log
+    out = log.copy()
+    if "row_counts" in out:
+        out["row_counts"] = out.row_counts.map(
+            lambda v: "; ".join(f"{TABLE_LABELS.get(k, k)}: {n:,}".replace(",", ".") for k, n in _json(v).items()))
+    if "gate_summary" in out:
+        def gate(v) -> str:
+            results = list(_json(v).values())
+            return (f"{results.count('pass')} đạt, {sum(r.startswith('warning') for r in results)} cảnh báo, "
+                    f"{sum(r.startswith('blocking') for r in results)} lỗi chặn")
+        out["gate_summary"] = out.gate_summary.map(gate)
+    return out
+
+
+TABLE_LABELS = {"unit_scores": "Điểm đơn vị", "group_scores": "Điểm nhóm", "criterion_scores": "Điểm tiêu chí",
+                "criteria": "Bộ tiêu chí", "bands": "Xếp loại", "units": "Đơn vị", "dossier_criteria": "Hồ sơ theo tiêu chí",
+                "unit_ancestors": "Quan hệ cấp trên"}
+
+
+def _json(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    try:
+        return json.loads(value) if value else {}
+    except (TypeError, ValueError):
+        return {}
 
 
 def _header(ws: Worksheet, data: ReportData, title: str, columns: list[Column]) -> None:
@@ -204,15 +318,18 @@ def _plain(value):
     if value is None:
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if isinstance(value, bool):  # Excel would show TRUE/FALSE
+        return "Có" if value else "Không"
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return value
 
 
 def _scope_line(data: ReportData) -> str:
-    scope = f"Phạm vi: {data.unit_name} ({data.unit}) và các đơn vị trực thuộc" if data.unit else "Phạm vi: toàn quốc"
-    return (f"{TITLE}. {LEGAL_BASIS}. {scope}. Số liệu đến ngày {date_label(data.as_of_date)}; "
+    from .pdf import scope_line
+
+    return (f"{TITLE}. {scope_line(data)}. Số liệu đến ngày {data.as_of_date:%d/%m/%Y}; "
             f"bộ tiêu chí {data.rule_version}.")
 
 
