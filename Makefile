@@ -26,7 +26,7 @@ dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 setup: $(VENV)/.installed dbt/target/manifest.json
 
 demo: setup
-	$(BIN)/svcindex demo
+	@$(BIN)/svcindex demo
 
 test: setup
 	$(BIN)/pytest -q
