@@ -22,7 +22,7 @@ from rich.console import Console
 
 from .inputs import (Failure, UsageProblem, check_criterion, check_month, check_period, check_rule_version,
                      check_unit, nearest, parse_date, parse_nights, require_published)
-from .settings import PROJECT_ROOT, home
+from .settings import home
 
 DEMO_PROVINCES = ["H44", "H55"]
 DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
@@ -221,6 +221,17 @@ def gate_findings(run_id: str) -> str:
     return "\n".join(f"  [{sev}] {asset}: {suite}.{exp}({col}) observed {obs}" for asset, suite, exp, col, sev, obs in rows)
 
 
+def quality_warnings(run_id: str) -> list[str]:
+    """The run's non-blocking findings, short: 'asset column' (or expectation)."""
+    from .warehouse import connection
+
+    with connection(home().warehouse, read_only=True) as con:
+        rows = con.execute("""select distinct asset, coalesce(column_name, expectation) from ops.quality_results
+                              where run_id = ? and not success and severity = 'warning' order by 1, 2""",
+                           [run_id]).fetchall()
+    return [f"{asset} {what}" for asset, what in rows]
+
+
 def scoreboard(published: Path, n: int = 3) -> str:
     """The latest month: its best and worst n units among the ranked blocks (ministries,
     provinces) and among the units inside them, with total and band."""
@@ -258,15 +269,26 @@ def _quiet_libraries() -> None:
 def _run_with_display(console: Console, rule_version: str, as_of: str | None, full_refresh: bool,
                       nights: tuple[str, str] | None, log_level: str) -> tuple[int, Path]:
     """The nightly job under the stage display, then its outcome. Returns (exit code, log file)."""
+    import duckdb
+
     from .progress import RunDisplay, displayed, run_log
     from .settings import pii_key
 
     h = home()
+    os.environ.setdefault("DBT_USE_COLORS", "false")  # dbt's lines go to the log file: no ANSI codes there
     run_id = str(uuid.uuid4())
     log_path = h.root / "logs" / f"{run_id}.log"
     if pii_key()[1]:
         console.print("[yellow]![/yellow] SVCINDEX_PII_KEY is not set: personal data is pseudonymised with the "
                       "public sample key (demo only)")
+    from .ops import complete_nights
+
+    landed = complete_nights(h.landing)
+    first, last = nights or (landed[0], landed[-1])
+    count = sum(first <= n <= last for n in landed)
+    # Said at once: before its first step Dagster records a planned event per asset and night
+    # (56 assets x nights), which takes minutes for a long range.
+    console.print(f"Run {run_id[:8]}: {count} night(s), {first} → {last}")
     display = RunDisplay(console)
     started = time.monotonic()
     with run_log(log_path, level=log_level), displayed(display):
@@ -279,23 +301,32 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
     seconds = time.monotonic() - started
     if result.success:
         console.print(f"[green]Published[/green] {h.published}  ({display.published_as}; {seconds:.0f} s)")
-        warnings = [w for w in gate_findings(result.run_id).splitlines() if w.strip()]
+        warnings = quality_warnings(result.run_id)
         if warnings:
-            shown = "; ".join(w.strip().removeprefix("[warning] ") for w in warnings[:2])
-            console.print(f"Quality warnings (not blocking): {len(warnings)}: {shown}"
-                          + ("; …" if len(warnings) > 2 else ""))
+            console.print(f"{len(warnings)} quality warning(s), not blocking: {', '.join(warnings[:4])}"
+                          + (", …" if len(warnings) > 4 else "") + " (details: the published table quality_results)")
         return_code = 0
     else:
         console.print(f"[bold red]Run {result.run_id} failed[/bold red]: nothing was published; "
                       f"{h.published} is unchanged.")
+        said = set()
         for event in result.all_events:
             if event.is_step_failure:
-                message = event.event_specific_data.error.message.strip()
+                error = event.event_specific_data.error
+                while error.cause is not None:  # Dagster wraps the step's own exception: say that one
+                    error = error.cause
+                message = error.message.strip()
                 if "Could not set lock" in message:
                     message = ("another process holds the warehouse (a second `svcindex run`, or a run in the "
                                "Dagster UI); wait for it to finish and run again")
-                console.print(f"  step {event.step_key}: {message.splitlines()[0][:300]}")
-        blocking = [w.strip() for w in gate_findings(result.run_id).splitlines() if "[critical]" in w]
+                line = message.splitlines()[0][:300]
+                if line not in said:
+                    said.add(line)
+                    console.print(f"  step {event.step_key}: {line}")
+        try:
+            blocking = [w.strip() for w in gate_findings(result.run_id).splitlines() if "[blocking]" in w]
+        except duckdb.Error:  # the warehouse itself could not be opened: the step lines say why
+            blocking = []
         for w in blocking[:5]:
             console.print(f"  {w}")
         if len(blocking) > 5:
@@ -496,8 +527,10 @@ def sql(query: Optional[str] = typer.Argument(None, help="SQL statements separat
             except duckdb.Error as e:
                 tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
                                                     "order by 1").fetchall()]
-                first = str(e).strip().splitlines()[0]
-                raise Failure(f"{first}\nin: {statement[:120]}\ntables: {', '.join(tables)}") from None
+                said = [line.strip() for line in str(e).strip().splitlines() if line.strip()]
+                hint = next((line for line in said[1:] if line.startswith("Did you mean")), "")
+                where = f" (in statement {statements.index(statement) + 1})" if len(statements) > 1 else ""
+                raise Failure(f"{said[0]}{where} {hint}".rstrip() + f"\ntables: {', '.join(tables)}") from None
 
 
 @app.command(epilog="Needs a published run (`svcindex demo`), Chromium and poppler's pdftoppm "
@@ -545,7 +578,8 @@ def main(argv: list[str] | None = None) -> int:
     command = next((a for a in args if not a.startswith("-")), "")
     where = f"svcindex {command}" if command in getattr(group, "commands", {}) else "svcindex"
     console = err()
-    _quiet_libraries() if "--help" not in args and "-h" not in args else None
+    if "--help" not in args and "-h" not in args:
+        _quiet_libraries()
     try:
         result = group.main(args=args, prog_name="svcindex", standalone_mode=False)
         return result if isinstance(result, int) else 0

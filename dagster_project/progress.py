@@ -98,6 +98,8 @@ class Source:
     state: str = "waiting"  # waiting, loading, done, failed, skipped
     rows: int = 0
     quarantined: int = 0
+    skipped: int = 0  # files already loaded by an earlier run
+    counted: bool = False
     gate: bool | None = None
 
 
@@ -122,6 +124,7 @@ class RunDisplay:
     dbt_done: int = 0
     tests_done: int = 0
     tests_failed: int = 0
+    gate_results: dict[str, bool] = field(default_factory=dict)
     note: str = ""
     _live: Live | None = None
     _started: float = field(default_factory=time.monotonic)
@@ -220,9 +223,15 @@ class RunDisplay:
         meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
         if stage == "ingest":
             table = mat.asset_key.path[-1]
-            if table in self.sources:
-                self.sources[table].rows += int(meta.get("rows_loaded") or 0)
-                self.sources[table].quarantined += int(meta.get("rows_quarantined") or 0)
+            src = self.sources.get(table)
+            # A range run materialises every night of the range. Metadata carrying `batch_files`
+            # holds the whole batch's figures, repeated on each night: count them once. Per-night
+            # metadata (no `batch_files`) adds up over the nights.
+            if src is not None and not ("batch_files" in meta and src.counted):
+                src.counted = True
+                src.rows += int(meta.get("rows_loaded") or 0)
+                src.quarantined += int(meta.get("rows_quarantined") or 0)
+                src.skipped += int(meta.get("files_skipped") or 0)
         elif stage == "dbt":
             self.dbt_done += 1
         elif stage == "publish":
@@ -243,7 +252,10 @@ class RunDisplay:
         elif stage == "gate":
             self._start("gate")
             gate = self.stages["gate"]
-            gate.detail = (gate.detail + " " if gate.detail else "") + f"{evaluation.check_name} {'✓' if passed else '✗'}"
+            self.gate_results[evaluation.check_name] = passed
+            failed = [name for name, ok in self.gate_results.items() if not ok]
+            gate.detail = (f"failed: {', '.join(failed)}" if failed
+                           else f"{len(self.gate_results)} score suites passed")
             if not passed:
                 gate.state = "failed"
             if self.stages["dbt"].state == "running":
@@ -278,7 +290,9 @@ class RunDisplay:
             rows = sum(s.rows for s in self.sources.values())
             quarantined = sum(s.quarantined for s in self.sources.values())
             failed = [t for t, s in self.sources.items() if s.state == "failed" or s.gate is False]
+            skipped = sum(s.skipped for s in self.sources.values())
             text = f"{len(done)} tables, {_n(rows)} rows loaded, {_n(quarantined)} quarantined"
+            text += f", {_n(skipped)} files already loaded" if skipped else ""
             return text + (f"; gate failed: {', '.join(failed)}" if failed else "")
         if key == "dbt":
             text = f"{self.dbt_done}/{self.dbt_total} models and seeds, {self.tests_done} tests"
