@@ -155,7 +155,7 @@ class RunDisplay:
 
     def __exit__(self, *exc) -> None:
         for key, stage in self.stages.items():
-            if stage.state == "running":
+            if stage.state in ("running", "failed") and stage.ended is None:
                 self._finish(key, "failed" if exc[0] else "done")
         if self._live:
             self._live.__exit__(*exc)
@@ -197,10 +197,10 @@ class RunDisplay:
         elif kind == "STEP_SKIPPED" and stage:
             if self.stages[stage].state == "waiting":
                 self.stages[stage].state = "skipped"
-        elif kind in ("RUN_SUCCESS", "RUN_FAILURE"):
+        elif kind in ("RUN_SUCCESS", "RUN_FAILURE", "PIPELINE_SUCCESS", "PIPELINE_FAILURE"):
             for key, st in self.stages.items():
-                if st.state == "running":
-                    self._finish(key, "done" if kind == "RUN_SUCCESS" else "failed")
+                if st.state in ("running", "failed") and st.ended is None:
+                    self._finish(key, "done" if kind.endswith("SUCCESS") else "failed")
         if self._live:
             self._live.refresh()
 
@@ -276,9 +276,10 @@ class RunDisplay:
 
     def _finish(self, key: str, state: str) -> None:
         stage = self.stages[key]
-        if stage.state not in ("running", "failed"):
+        if stage.state not in ("running", "failed") or stage.ended is not None:
             return
-        if key == "gate" and stage.state == "failed":
+        if stage.state == "failed" or (key == "ingest" and any(
+                s.state == "failed" or s.gate is False for s in self.sources.values())):
             state = "failed"
         stage.state, stage.ended = state, time.monotonic()
         self.line(self._stage_line(key))
@@ -291,7 +292,7 @@ class RunDisplay:
             quarantined = sum(s.quarantined for s in self.sources.values())
             failed = [t for t, s in self.sources.items() if s.state == "failed" or s.gate is False]
             skipped = sum(s.skipped for s in self.sources.values())
-            text = f"{len(done)} tables, {_n(rows)} rows loaded, {_n(quarantined)} quarantined"
+            text = f"{len(done)}/{len(self.sources)} tables, {_n(rows)} rows loaded, {_n(quarantined)} quarantined"
             text += f", {_n(skipped)} files already loaded" if skipped else ""
             return text + (f"; gate failed: {', '.join(failed)}" if failed else "")
         if key == "dbt":
