@@ -606,6 +606,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print(f"{where}: interrupted")
         return 130
+    except SystemExit as e:  # library code that stops with a sentence (screenshots: missing Chromium, port in use)
+        if isinstance(e.code, str):
+            console.print(f"{where}: {e.code}")
+            return 1
+        return e.code or 0
     except Exception as e:
         if debug:
             raise
