@@ -26,7 +26,7 @@ dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 setup: $(VENV)/.installed dbt/target/manifest.json
 
 demo: setup
-	$(BIN)/svcindex demo
+	@$(BIN)/svcindex demo
 
 # Spark 4 (the parity test, README "Scaling out") needs Java 17 or later: OpenJDK 17 from Debian when
 # `java` is missing or older.

@@ -1,28 +1,94 @@
-"""`svcindex`: the command line of the warehouse.
+"""`svcindex`: the command line of the warehouse (typer + rich).
 
-simulate  write sample extracts into $SVCINDEX_HOME/landing
-run       the nightly job, in process, on whatever is in landing/ (recorded in the Dagster instance)
-demo      simulate the built-in sample, run, and print the scoreboard
-ui        the Dagster UI on 127.0.0.1
-report    the monthly report from the published file
-explain   why a unit scored what it did on a criterion, down to the dossiers
-docs      generate and serve the dbt docs of every model and column
-sql       query the published file read-only
-screenshots  the README's pictures of the asset graph and the report
+Commands import what they need when they run, so `--help` and a wrong option answer at once.
+Errors a person can act on are `user_input.UsageProblem` (exit 2) and `user_input.Failure` (exit 1);
+`main` prints them as one or two lines, and any other exception as one line plus where the
+traceback is (`--debug` shows it).
 """
 from __future__ import annotations
 
-import argparse
+import ast
 import os
 import subprocess
 import sys
+import time
+import uuid
 from datetime import date
 from pathlib import Path
+from typing import Optional
 
+import typer
+from rich.console import Console
+
+from .user_input import (Failure, UsageProblem, check_criterion, check_month, check_period, check_rule_version,
+                     check_unit, nearest, parse_date, parse_nights, require_published)
 from .settings import home
 
 DEMO_PROVINCES = ["H44", "H55"]
 DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
+
+
+def declared_defect_classes() -> tuple[str, ...]:
+    """DEFECT_CLASSES as the simulator declares it (simulate/defects.py), read without importing
+    the simulator (pandas and DuckDB take seconds to import; `--help` should not wait for them)."""
+    tree = ast.parse((Path(__file__).parent / "simulate" / "defects.py").read_text(encoding="utf-8"))
+    names: dict[str, tuple[str, ...]] = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.Tuple):
+            items: list[str] = []
+            for elt in node.value.elts:
+                if isinstance(elt, ast.Starred) and isinstance(elt.value, ast.Name):
+                    items += names.get(elt.value.id, ())
+                elif isinstance(elt, ast.Constant):
+                    items.append(elt.value)
+            names[target.id] = tuple(items)
+    return names["DEFECT_CLASSES"]
+
+
+ENVIRONMENT = """\
+[bold]Environment[/bold]
+
+  [cyan]SVCINDEX_HOME[/cyan]            where everything is read and written:
+                           landing/ warehouse/ published/ reports/
+                           logs/ alerts/ (default ./data)
+  [cyan]SVCINDEX_PII_KEY[/cyan]         secret key of the hash that replaces personal
+                           data at ingest; unset: a public sample key
+                           and one warning (demo only)
+  [cyan]SVCINDEX_ALERT_COMMAND[/cyan]   shell command given every failed-run alert
+                           as JSON on stdin (besides alerts/alerts.jsonl)
+  [cyan]SVCINDEX_DUCKDB_MEMORY[/cyan]   DuckDB memory_limit per connection (5GB)
+  [cyan]SVCINDEX_DUCKDB_THREADS[/cyan]  DuckDB threads (default: the CPU count)
+  [cyan]DAGSTER_HOME[/cyan]             the Dagster instance: run history of `ui`
+                           (default $SVCINDEX_HOME/dagster)
+  [cyan]SVCINDEX_DEBUG[/cyan]           1: same as --debug
+  [cyan]NO_COLOR[/cyan]                 no colours on a terminal (none on a pipe)
+
+[bold]Exit codes[/bold]  0 done · 1 failed or cannot be done now (a failed run,
+nothing published yet, another run holds the warehouse) · 2 wrong usage
+(a malformed value, or one naming nothing that exists: the message lists
+what exists)
+"""
+
+app = typer.Typer(
+    name="svcindex",
+    help="The Decision 766 service-index warehouse: simulate extracts, run the nightly job, publish, report.",
+    epilog=ENVIRONMENT,
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+
+
+def out() -> Console:
+    """stdout, bound now: a run redirects sys.stdout to its log file and must still show progress."""
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+
+def err() -> Console:
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def prepare_environment() -> None:
@@ -38,43 +104,100 @@ def prepare_environment() -> None:
         config.write_text("telemetry:\n  enabled: false\n")
 
 
-def cmd_simulate(args) -> int:
-    from .simulate import simulate
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", envvar="SVCINDEX_DEBUG",
+                                     help="Show the full traceback of an unexpected error (also accepted after "
+                                          "the command name).")) -> None:
+    prepare_environment()
 
-    summary = simulate(home().landing, args.start, args.end, scale=args.scale, seed=args.seed,
-                       provinces=args.provinces or None, defects=args.defects or ())
+
+# -- simulate ------------------------------------------------------------------------------------
+
+@app.command(epilog="Writes exactly the landing contract (shared/spec/extracts.md); same arguments give the same "
+                    "bytes.")
+def simulate(
+    start: str = typer.Option(DEMO_START.isoformat(), help="First extract night, YYYY-MM-DD."),
+    end: str = typer.Option(DEMO_END.isoformat(), help="Last extract night, YYYY-MM-DD (inclusive)."),
+    scale: float = typer.Option(0.002, help="Volume: 1 = a national month of about 5 million dossiers."),
+    seed: int = typer.Option(7, help="Random seed; the same seed gives byte-identical files."),
+    provinces: Optional[str] = typer.Option(None, help="Comma-separated province codes, e.g. H44,H55 "
+                                                      "(default: all 34 provinces and the ministries)."),
+    defects: Optional[str] = typer.Option(
+        None, help="Comma-separated defect classes to inject, from: " + ", ".join(declared_defect_classes())
+                   + " (what each does: dagster_project/simulate/defects.py)."),
+) -> None:
+    """Write simulated nightly extracts into $SVCINDEX_HOME/landing."""
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if last < first:
+        raise UsageProblem(f"--end {last} is before --start {first}")
+    if scale <= 0:
+        raise UsageProblem(f"--scale {scale}: must be above 0 (0.002 is a small sample, 1 a national month)")
+    known = declared_defect_classes()
+    chosen = [d.strip() for d in defects.split(",") if d.strip()] if defects else []
+    for d in chosen:
+        if d not in known:
+            close = nearest(d, known)
+            raise UsageProblem(f"--defects: unknown defect class {d!r}" + (f" (did you mean {close[0]}?)" if close else "")
+                               + f"; known: {', '.join(known)}")
+    codes = [p.strip() for p in provinces.split(",") if p.strip()] if provinces else None
+    from .simulate import simulate as run_simulator
+
+    with out().status("simulating"):
+        try:
+            summary = run_simulator(home().landing, first, last, scale=scale, seed=seed, provinces=codes,
+                                    defects=chosen)
+        except ValueError as e:  # the simulator checks its arguments before writing anything
+            raise UsageProblem(str(e)) from None
+    console = out()
     for source, s in sorted(summary.items()):
-        print(f"{source:16s} {s}")
-    return 0
+        console.print(f"{source:16s} " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                                                   for k, v in s.items()))
+    console.print(f"written to {home().landing}")
 
+
+# -- run -----------------------------------------------------------------------------------------
 
 def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_refresh: bool = False,
-                nights: tuple[str, str] | None = None, log_level: str = "INFO"):
+                nights: tuple[str, str] | None = None, log_level: str = "INFO", display=None,
+                run_id: str | None = None):
     """Run the nightly job in this process over `nights` (default: every complete night in
-    landing/), then, if it published, the month's report. Returns the nightly job's result."""
+    landing/), then, if it published, the month's report. Returns the nightly job's result, or
+    `inputs.NothingNew` when the last publication was built from exactly these inputs.
+
+    One writer at a time (runlock): a second run stops at once with `WarehouseBusy`. Runs are
+    recorded with the code location's origin (runs.execute_with_origin) so the UI lists them.
+    Dagster's events go to the Python logger `svcindex.run` when the CLI selects it (progress.py);
+    `display` (a progress.RunDisplay) shows them."""
+    import dagster as dg
+
+    from .assets.ingest import RAW_TABLES
+    from .assets.transform import dbt_models
+    from .inputs import INPUTS_TAG, inputs_fingerprint, nothing_new
     from .ops import alert_failed_run, complete_nights
+    from .progress import RUN_LOGGER_CONFIG
     from .runlock import exclusive_run, warehouse_lock
     from .runs import execute_with_origin
 
     landed = complete_nights(home().landing)
     if not landed:
-        raise SystemExit(f"nothing to run: no complete night (no _manifest.json) under {home().landing}")
+        raise Failure(f"nothing to run: no complete night (no _manifest.json) under {home().landing}.\n"
+                      "Deliver extracts there, or write sample ones with `svcindex simulate`.")
     first, last = nights or (landed[0], landed[-1])
-    config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
+    count = sum(first <= n <= last for n in landed)
+    loggers = RUN_LOGGER_CONFIG if display is not None else {}
     with warehouse_lock(home()):  # one writer: a second run stops here at once, before loading anything
-        import dagster as dg
-
-        from .inputs import INPUTS_TAG, inputs_fingerprint, nothing_new
-
         instance = dg.DagsterInstance.get()
         lock_tags = exclusive_run(home(), instance)  # tidies after a killed run
         inputs = inputs_fingerprint(home(), (first, last), rule_version, as_of_date)
         if not full_refresh and (unchanged := nothing_new(home(), inputs, (first, last))):
             return unchanged
-        # recorded with the code location's origin, so the UI lists it like a run it launched
+        if display is not None:
+            display.plan(list(RAW_TABLES), len(dbt_models.keys), len(dbt_models.check_keys))
+            display.status(f"planning the run over {count} night(s), {first} → {last}")
+        config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
         result = execute_with_origin(
-            "nightly", instance=instance,
-            run_config={"ops": {"dbt_models": {"config": config}}, "loggers": {"console": {"config": {"log_level": log_level}}}},
+            "nightly", instance=instance, run_id=run_id,
+            run_config={"ops": {"dbt_models": {"config": config}}, **loggers},
             tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
                   INPUTS_TAG: inputs, **lock_tags},
         )
@@ -82,12 +205,12 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
             alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed")
             return result
         month = published_month(home().published)
-        report = execute_with_origin(
-            "monthly_report_job", instance=instance, partition_key=f"{month}-01", tags=lock_tags,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        report = execute_with_origin("monthly_report_job", instance=instance, partition_key=f"{month}-01",
+                                     tags=lock_tags, run_config=loggers)
         if not report.success:
             alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed")
-            raise RuntimeError(f"the report run {report.run_id} for {month} failed; see the Dagster UI")
+            raise Failure(f"the nightly run published, but the report run {report.run_id} for {month} failed; "
+                          "see the run log or the Dagster UI (`svcindex ui`)")
     return result
 
 
@@ -111,33 +234,15 @@ def gate_findings(run_id: str) -> str:
     return "\n".join(f"  [{sev}] {asset}: {suite}.{exp}({col}) observed {obs}" for asset, suite, exp, col, sev, obs in rows)
 
 
-def cmd_run(args) -> int:
-    from .runlock import WarehouseBusy
+def quality_warnings(run_id: str) -> list[str]:
+    """The run's non-blocking findings, short: 'asset column' (or expectation)."""
+    from .warehouse import connection
 
-    try:
-        result = run_nightly(args.rule_version, args.as_of, args.full_refresh, args.nights, args.log_level)
-    except WarehouseBusy as busy:
-        print(busy, file=sys.stderr)
-        return 2
-    h = home()
-    if not hasattr(result, "all_events"):  # inputs.NothingNew
-        print(result)
-        return 0
-    if result.success:
-        print(f"run {result.run_id}: published {h.published}")
-        warnings = gate_findings(result.run_id)
-        if warnings:
-            print("Quality warnings (reported, not blocking):\n" + warnings)
-        return 0
-    print(f"run {result.run_id} FAILED: nothing was published; {h.published} is unchanged.", file=sys.stderr)
-    for event in result.all_events:
-        if event.is_step_failure:
-            print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()[:500]}",
-                  file=sys.stderr)
-    why = gate_findings(result.run_id)
-    if why:
-        print("Quality gate failures and warnings:\n" + why, file=sys.stderr)
-    return 1
+    with connection(home().warehouse, read_only=True) as con:
+        rows = con.execute("""select distinct asset, coalesce(column_name, expectation) from ops.quality_results
+                              where run_id = ? and not success and severity = 'warning' order by 1, 2""",
+                           [run_id]).fetchall()
+    return [f"{asset} {what}" for asset, what in rows]
 
 
 def scoreboard(published: Path, n: int = 3) -> str:
@@ -151,7 +256,7 @@ def scoreboard(published: Path, n: int = 3) -> str:
         rows = con.execute("""
             with month as (
                 select *, unit_type in ('BO', 'TINH') as ranked_block from unit_scores
-                where period_type = 'month' and period = ? and as_of_date = ? and rated),
+                where period_type = 'month' and period = ? and as_of_date = ?),
             ordered as (
                 select *, row_number() over (partition by ranked_block order by total desc, unit_code) as best,
                           row_number() over (partition by ranked_block order by total, unit_code) as worst
@@ -160,17 +265,7 @@ def scoreboard(published: Path, n: int = 3) -> str:
                    unit_code, unit_type, total, band, unit_name
             from ordered where best <= ? or worst <= ?
             order by ranked_block desc, total desc, unit_code""", [period, as_of, n, n, n]).fetchall()
-        # rulebook §5a: say when the month is only partly covered, and how many units are unrated
-        first, last, complete, unrated = con.execute(
-            "select min(coverage_first_night), max(coverage_last_night), bool_and(coverage_complete),"
-            " count(*) filter (where not rated) from unit_scores"
-            " where period_type = 'month' and period = ? and as_of_date = ?", [period, as_of]).fetchone()
     lines = [f"Scoreboard {period} (as of {as_of})"]
-    if not complete:
-        lines.append(f"  partly covered: extract nights {first or '—'} to {last or '—'} only; "
-                     "not compared with other months")
-    if unrated:
-        lines.append(f"  {unrated} unit(s) received no dossier and no PAKN: chưa đủ dữ liệu xếp hạng (not rated)")
     for block, title in ((True, "Ministries and provinces"), (False, "Departments, districts and communes")):
         lines.append(f"\n{title}:")
         lines += [f"  {side:5s} {code:10s} {utype:6s} {total:6.2f}  {band:10s} {name}"
@@ -178,188 +273,404 @@ def scoreboard(published: Path, n: int = 3) -> str:
     return "\n".join(lines)
 
 
-def cmd_demo(args) -> int:
-    from .simulate import simulate
+def _quiet_libraries() -> None:
+    from .progress import quiet_imports
+
+    quiet_imports()
+
+
+def _run_with_display(console: Console, rule_version: str, as_of: str | None, full_refresh: bool,
+                      nights: tuple[str, str] | None, log_level: str) -> tuple[int, Path]:
+    """The nightly job under the stage display, then its outcome. Returns (exit code, log file)."""
+    import duckdb
+
+    from .progress import RunDisplay, displayed, run_log
+    from .settings import pii_key
 
     h = home()
-    print(f"Simulating the built-in sample ({', '.join(DEMO_PROVINCES)}, {DEMO_START} → {DEMO_END}) into {h.landing}")
-    simulate(h.landing, DEMO_START, DEMO_END, scale=args.scale, seed=7, provinces=DEMO_PROVINCES)
-    rc = cmd_run(argparse.Namespace(rule_version="2026", as_of=None, full_refresh=False, nights=None,
-                                   log_level="WARNING"))
+    os.environ.setdefault("DBT_USE_COLORS", "false")  # dbt's lines go to the log file: no ANSI codes there
+    run_id = str(uuid.uuid4())
+    log_path = h.root / "logs" / f"{run_id}.log"
+    if pii_key()[1]:
+        console.print("[yellow]![/yellow] SVCINDEX_PII_KEY is not set: personal data is pseudonymised with the "
+                      "public sample key (demo only)")
+    from .ops import complete_nights
+
+    landed = complete_nights(h.landing)
+    first, last = nights or (landed[0], landed[-1])
+    count = sum(first <= n <= last for n in landed)
+    # Said at once: before its first step Dagster records a planned event per asset and night
+    # (56 assets x nights), which takes minutes for a long range.
+    console.print(f"Run {run_id[:8]}: {count} night(s), {first} → {last}")
+    display = RunDisplay(console)
+    started = time.monotonic()
+    with run_log(log_path, level=log_level), displayed(display):
+        display.status("loading the pipeline's definitions")
+        try:
+            result = run_nightly(rule_version, as_of, full_refresh, nights, display=display, run_id=run_id)
+        except Exception as e:
+            e.run_log = log_path  # main() names the log beside the error
+            raise
+    if not hasattr(result, "all_events"):  # inputs.NothingNew: nothing run, the published file keeps its bytes
+        console.print(str(result))
+        return 0, log_path
+    seconds = time.monotonic() - started
+    if result.success:
+        console.print(f"[green]Published[/green] {h.published}  ({display.published_as}; {seconds:.0f} s)")
+        warnings = quality_warnings(result.run_id)
+        if warnings:
+            console.print(f"{len(warnings)} quality warning(s), not blocking: {', '.join(warnings[:4])}"
+                          + (", …" if len(warnings) > 4 else "") + " (details: the published table quality_results)")
+        return_code = 0
+    else:
+        console.print(f"[bold red]Run {result.run_id} failed[/bold red]: nothing was published; "
+                      f"{h.published} is unchanged.")
+        said = set()
+        for event in result.all_events:
+            if event.is_step_failure:
+                error = event.event_specific_data.error
+                while error.cause is not None:  # Dagster wraps the step's own exception: say that one
+                    error = error.cause
+                message = error.message.strip()
+                if "Could not set lock" in message:
+                    message = ("another process holds the warehouse (a second `svcindex run`, or a run in the "
+                               "Dagster UI); wait for it to finish and run again")
+                line = message.splitlines()[0][:300]
+                if line not in said:
+                    said.add(line)
+                    console.print(f"  step {event.step_key}: {line}")
+        try:
+            blocking = [w.strip() for w in gate_findings(result.run_id).splitlines() if "[blocking]" in w]
+        except duckdb.Error:  # the warehouse itself could not be opened: the step lines say why
+            blocking = []
+        for w in blocking[:5]:
+            console.print(f"  {w}")
+        if len(blocking) > 5:
+            console.print(f"  … and {len(blocking) - 5} more blocking findings")
+        return_code = 1
+    return return_code, log_path
+
+
+@app.command(epilog="Shows the stages (ingest per source, dbt, quality gate, publication, report) and a summary; "
+                    "every Dagster and dbt line goes to $SVCINDEX_HOME/logs/<run_id>.log.")
+def run(
+    rule_version: str = typer.Option("2026", help="Rule version of the rulebook seeds to score under "
+                                                  "(2026, or VPCP for the Government Office's text variants)."),
+    as_of: Optional[str] = typer.Option(None, help="Score as of this date, YYYY-MM-DD (default: the latest "
+                                                   "loaded night)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild every incremental dbt model from "
+                                                                    "all history instead of the nights' changes."),
+    nights: Optional[str] = typer.Option(None, help="FIRST:LAST extract nights to ingest, e.g. "
+                                                    "2026-10-01:2026-10-31 (default: every complete night "
+                                                    "in landing/)."),
+    log_level: str = typer.Option("DEBUG", help="Lowest level written to the run's log file "
+                                                "(DEBUG, INFO, WARNING, ERROR); DEBUG keeps every Dagster event.",
+                                  case_sensitive=False),
+) -> None:
+    """Run the nightly job (ingest, dbt, gate, publish, report) on whatever is in landing/."""
+    options = _run_options(rule_version, as_of, nights, log_level)
+    console = out()
+    _after_run(console, *_run_with_display(console, *options[:2], full_refresh, *options[2:]))
+
+
+def _run_options(rule_version, as_of, nights, log_level):
+    from .ops import complete_nights
+
+    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise UsageProblem(f"--log-level {log_level!r}: use DEBUG, INFO, WARNING or ERROR")
+    check_rule_version(rule_version)
+    if as_of is not None:
+        as_of = parse_date(as_of, "--as-of").isoformat()
+    landed = complete_nights(home().landing)
+    span = parse_nights(nights, landed) if nights else None
+    if not landed:
+        raise Failure(f"nothing to run: no complete night (no _manifest.json) under {home().landing}.\n"
+                      "Deliver extracts there, or write sample ones with `svcindex simulate`.")
+    return rule_version, as_of, span, log_level.upper()
+
+
+def _after_run(console: Console, code: int, log_path: Path) -> None:
+    """The scoreboard and the report's paths after a publication; the log's path always."""
+    h = home()
+    if code == 0:
+        # one screen: the scoreboard without its blank separator lines
+        console.print("\n".join(line for line in scoreboard(h.published).splitlines() if line.strip()))
+        for p in report_paths(published_month(h.published)):
+            console.print(f"Report:    {p}")
+    console.print(f"Full log:  {log_path}")
+    if code:
+        raise typer.Exit(code)
+
+
+def report_paths(month: str) -> list[Path]:
+    folder = home().reports / month
+    return sorted(p for p in folder.glob(f"*-{month}.*") if p.suffix in (".pdf", ".xlsx"))
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+@app.command(epilog="Writes into $SVCINDEX_HOME (default ./data); `make demo` runs this after setting up .venv.")
+def demo(scale: float = typer.Option(0.01, help="Volume: 0.01 is about 2,400 dossiers a month for the two "
+                                                "provinces; 1 a national month."),
+         ) -> None:
+    """Simulate the built-in sample (Phú Thọ H44, Thái Nguyên H55, October 2026), run it, show the scoreboard."""
+    if scale <= 0:
+        raise UsageProblem(f"--scale {scale}: must be above 0")
+    console = out()
+    h = home()
+    console.print(f"svcindex demo: {', '.join(DEMO_PROVINCES)}, nights {DEMO_START} → {DEMO_END}, scale {scale}, "
+                  f"into {h.root}")
+    started = time.monotonic()
+    with console.status("simulating the sample extracts"):
+        from .simulate import simulate as run_simulator
+
+        summary = run_simulator(h.landing, DEMO_START, DEMO_END, scale=scale, seed=7, provinces=DEMO_PROVINCES)
+    lines = sum(s.get("rows", 0) for s in summary.values())
+    console.print(f"[green]✓[/green] {'simulate':13s} {len(summary)} sources, {lines:,} lines  "
+                  f"[dim]{time.monotonic() - started:.0f} s[/dim]")
+    options = _run_options("2026", None, None, "DEBUG")
+    _after_run(console, *_run_with_display(console, options[0], None, False, None, "DEBUG"))
+
+
+# -- ui, report, explain, docs, sql, screenshots ---------------------------------------------------
+
+@app.command(epilog="Stop it with Ctrl-C. Runs started there are recorded in $DAGSTER_HOME like the CLI's.")
+def ui(port: int = typer.Option(3000, min=1, max=65535, help="Port on 127.0.0.1.")) -> None:
+    """Start the Dagster UI (dagster dev) on 127.0.0.1."""
+    cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
+           "-h", "127.0.0.1", "-p", str(port)]
+    from .quality.docs_server import DEFAULT_PORT, serve_in_background
+
+    serve_in_background(home().quality / "data_docs", DEFAULT_PORT)  # the asset checks link their pages here
+    out().print(f"Starting the Dagster UI: http://127.0.0.1:{port}  (Ctrl-C stops it); "
+                f"Data Docs: http://127.0.0.1:{DEFAULT_PORT}/")
+    # dagster-dbt prepares the dbt project under `dagster dev` and looks for dbt on PATH
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    raise typer.Exit(subprocess.call(cmd, env={**os.environ, "PATH": path}))
+
+
+@app.command(epilog="Reads the published file only; writes $SVCINDEX_HOME/reports/<month>/.")
+def report(
+    month: str = typer.Option(..., help="The month, YYYY-MM; must be published (the error lists those that are)."),
+    unit: Optional[str] = typer.Option(None, help="Scope to one unit and the units under it, e.g. H44."),
+    rule_version: Optional[str] = typer.Option(None, help="Rule version to report (default: the one published "
+                                                          "last for the month)."),
+) -> None:
+    """Write the monthly report (Vietnamese xlsx and pdf) from the published file."""
+    from .warehouse import connection
+
+    h = home()
+    require_published(h.published)
+    with connection(h.published, read_only=True) as con:
+        check_month(con, month)
+        if unit is not None:
+            check_unit(con, unit, month)
+        if rule_version is not None:
+            versions = [r[0] for r in con.execute("select distinct rule_version from unit_scores where period = ?",
+                                                  [month]).fetchall()]
+            if rule_version not in versions:
+                raise UsageProblem(f"--rule-version {rule_version!r}: {month} is published under "
+                                   f"{', '.join(sorted(versions))} only")
+    from .reports import build_monthly_report
+
+    with out().status(f"writing the report for {month}"):
+        paths = build_monthly_report(h.published, month, h.reports, unit=unit, rule_version=rule_version)
+    for kind, p in paths.items():
+        out().print(f"{kind}: {p}")
+
+
+@app.command(epilog="Reads the published file only. Periods: 2026-10, 2026-Q4, 2026-H2, 2026, 2026-YTD.")
+def explain(
+    unit: str = typer.Option(..., help="Unit code, e.g. H44 or H44.07."),
+    period: str = typer.Option(..., help="Period: YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY or YYYY-YTD."),
+    criterion: str = typer.Option(..., help="Criterion code of the rulebook, e.g. TDGQ.1."),
+    limit: int = typer.Option(20, min=0, help="How many dossiers to list."),
+    rule_version: Optional[str] = typer.Option(None, help="Rule version (default: the latest published)."),
+) -> None:
+    """Numerator, denominator, points and the dossiers behind one criterion of one unit."""
+    from .explain import explain as explain_score
+    from .warehouse import connection
+
+    h = home()
+    require_published(h.published)
+    with connection(h.published, read_only=True) as con:
+        check_period(con, period)
+        check_criterion(con, criterion)
+        check_unit(con, unit, period)
+    try:
+        text = explain_score(h.published, unit, period, criterion, limit, rule_version)
+    except SystemExit as e:  # explain() stops on a score that is not there; a person's wrong input
+        raise UsageProblem(str(e.code)) from None
+    out().print(text)
+
+
+@app.command(epilog="dbt writes the site to $SVCINDEX_HOME/dbt_docs. Stop the server with Ctrl-C.")
+def docs(port: int = typer.Option(8080, min=1, max=65535, help="Port on 127.0.0.1."),
+         generate_only: bool = typer.Option(False, "--generate-only", help="Write the site, do not serve it."),
+         ) -> None:
+    """Generate and serve the dbt docs of every model and column on 127.0.0.1."""
+    from .settings import DBT_PROJECT_DIR
+
+    dbt = str(Path(sys.executable).parent / "dbt")
+    target = home().root / "dbt_docs"
+    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
+    rc = subprocess.call([dbt, "docs", "generate", *common, "--quiet"], cwd=DBT_PROJECT_DIR)
     if rc:
-        return rc
-    print()
-    print(scoreboard(h.published))
-    print(f"\nPublished warehouse: {h.published}")
-    for p in sorted(h.reports.rglob("*")):
-        if p.is_file():
-            print(f"Report:              {p}")
-    return 0
+        raise Failure(f"dbt docs generate failed (exit {rc}); the lines above say why")
+    if generate_only:
+        out().print(f"dbt docs written to {target}")
+        return
+    out().print(f"Serving dbt docs on http://127.0.0.1:{port}  (Ctrl-C stops it)")
+    raise typer.Exit(subprocess.call([dbt, "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(port),
+                                      "--no-browser"], cwd=DBT_PROJECT_DIR))
 
 
-def cmd_waive(args) -> int:
+@app.command(epilog='Example: svcindex sql "select * from unit_scores limit 5". Tables: see the README or '
+                    '`svcindex sql "show tables"`.')
+def sql(query: Optional[str] = typer.Argument(None, help="SQL statements separated by ';' (read from stdin "
+                                                         "when omitted)."),
+        max_rows: int = typer.Option(40, min=1, help="Rows shown per statement."),
+        ) -> None:
+    """Query the published file read-only (a stand-in for the DuckDB 2.x CLI)."""
+    import duckdb
+
+    h = home()
+    require_published(h.published)
+    text = query if query is not None else ("" if sys.stdin.isatty() else sys.stdin.read())
+    statements = [s.strip() for s in text.split(";") if s.strip()]
+    if not statements:
+        raise UsageProblem('no SQL given: pass it as an argument (svcindex sql "select ...") or on stdin')
+    with duckdb.connect(str(h.published), read_only=True) as con:
+        for statement in statements:
+            try:
+                con.sql(statement).show(max_rows=max_rows, max_width=200)
+            except duckdb.Error as e:
+                tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                                    "order by 1").fetchall()]
+                said = [line.strip() for line in str(e).strip().splitlines() if line.strip()]
+                hint = next((line for line in said[1:] if line.startswith("Did you mean")), "")
+                where = f" (in statement {statements.index(statement) + 1})" if len(statements) > 1 else ""
+                raise Failure(f"{said[0]}{where} {hint}".rstrip() + f"\ntables: {', '.join(tables)}") from None
+
+
+@app.command(epilog="Needs a published run (`svcindex demo`), Chromium and poppler's pdftoppm "
+                    "(`make screenshots` installs them).")
+def screenshots(out_dir: Path = typer.Option(Path("docs/img"), "--out", help="Folder for the PNG files."),
+                port: int = typer.Option(3300, min=1, max=65535, help="Port of the private Dagster UI on 127.0.0.1."),
+                ) -> None:
+    """The README's pictures: the Dagster asset graph and the report's pages."""
+    require_published(home().published)
+    from .screenshots import take_screenshots
+
+    for p in take_screenshots(out_dir, port):
+        out().print(f"screenshot: {p} ({p.stat().st_size // 1024} KB)")
+
+
+# -- waive, datadocs -----------------------------------------------------------------------------
+
+@app.command(epilog="Recorded in ops.waivers; the next `svcindex run` publishes the night and shows the waiver in "
+                    "publication_log, the published `waivers` table and the report's quality annex.")
+def waive(
+    source: str = typer.Option(..., help="Source whose rejected file(s) to accept as missing, e.g. dvcqg_hoso."),
+    night: str = typer.Option(..., help="The extract night, YYYY-MM-DD."),
+    reason: str = typer.Option(..., help="Why the night may be published without the file (kept for audit)."),
+    by: Optional[str] = typer.Option(None, help="Who waives (default: the OS user)."),
+) -> None:
+    """Publish a night without its rejected file(s): records who, when and why."""
     from .waivers import waive_command
 
-    return waive_command(home(), args.source, args.night, args.reason, args.by)
+    night = parse_date(night, "--night").isoformat()
+    code = waive_command(home(), source, night, reason, by)
+    if code:
+        raise typer.Exit(code)
 
 
-def cmd_datadocs(args) -> int:
-    """Great Expectations' Data Docs (every suite, every run) on http://127.0.0.1:<port>, styled offline."""
+@app.command(epilog="`svcindex ui` starts it too; the asset checks link their pages on this server.")
+def datadocs(port: int = typer.Option(8081, min=1, max=65535, help="Port on 127.0.0.1.")) -> None:
+    """Serve the Great Expectations Data Docs (every suite, every run), styled offline, on 127.0.0.1."""
     from .quality.docs_server import make_server
 
-    docs = home().quality / "data_docs"
-    server = make_server(docs, args.port)
-    print(f"Serving the Data Docs of {docs} on http://127.0.0.1:{args.port}/  (Ctrl-C stops it)")
+    docs_dir = home().quality / "data_docs"
+    server = make_server(docs_dir, port)
+    out().print(f"Serving the Data Docs of {docs_dir} on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
-    return 0
 
 
-def cmd_ui(args) -> int:
-    from .quality.docs_server import DEFAULT_PORT, serve_in_background
+# -- entry point ---------------------------------------------------------------------------------
 
-    # the asset checks link their Data Docs pages on this port
-    serve_in_background(home().quality / "data_docs", DEFAULT_PORT)
-    print(f"Data Docs: http://127.0.0.1:{DEFAULT_PORT}/")
-    cmd = [str(Path(sys.executable).parent / "dagster"), "dev", "-m", "dagster_project.definitions",
-           "-h", "127.0.0.1", "-p", str(args.port)]
-    print("Starting the Dagster UI: http://127.0.0.1:%d  (Ctrl-C stops it)" % args.port)
-    # dagster-dbt prepares the dbt project under `dagster dev` and looks for dbt on PATH
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return subprocess.call(cmd, env={**os.environ, "PATH": path})
-
-
-def cmd_report(args) -> int:
-    from .reports import build_monthly_report
-
-    h = home()
-    paths = build_monthly_report(h.published, args.month, h.reports, unit=args.unit, rule_version=args.rule_version)
-    for kind, p in paths.items():
-        print(f"{kind}: {p}")
-    return 0
-
-
-def cmd_screenshots(args) -> int:
-    from .screenshots import take_screenshots
-
-    for p in take_screenshots(args.out, args.port):
-        print(f"screenshot: {p} ({p.stat().st_size // 1024} KB)")
-    return 0
-
-
-def cmd_explain(args) -> int:
-    from .explain import explain
-
-    print(explain(home().published, args.unit, args.period, args.criterion, args.limit, args.rule_version))
-    return 0
-
-
-def cmd_docs(args) -> int:
-    """dbt docs of the warehouse (every model and published column described), served on 127.0.0.1."""
-    from .settings import DBT_PROJECT_DIR
-
-    dbt = str(Path(sys.executable).parent / "dbt")
-    target = home().root / "dbt_docs"
-    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
-    rc = subprocess.call([dbt, "docs", "generate", *common], cwd=DBT_PROJECT_DIR)
-    if rc or args.generate_only:
-        print(f"dbt docs written to {target}" if not rc else "dbt docs generate failed")
-        return rc
-    print(f"Serving dbt docs on http://127.0.0.1:{args.port}  (Ctrl-C stops it)")
-    return subprocess.call([dbt, "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(args.port),
-                            "--no-browser"], cwd=DBT_PROJECT_DIR)
-
-
-def cmd_sql(args) -> int:
-    """Query the published file read-only: the statement given, or statements read from stdin."""
-    import duckdb
-
-    text = args.query or sys.stdin.read()
-    with duckdb.connect(str(home().published), read_only=True) as con:
-        for statement in (s.strip() for s in text.split(";")):
-            if statement:
-                con.sql(statement).show(max_rows=args.max_rows, max_width=200)
-    return 0
+def _people_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions whose message is written for people: shown as is, exit 1."""
+    classes: list[type[BaseException]] = [Failure]
+    try:  # issue 9b's run lock (one writer at a time)
+        from .runlock import WarehouseBusy  # type: ignore[import-not-found]
+        classes.append(WarehouseBusy)
+    except ImportError:
+        pass
+    if "dagster_project.reports.data" in sys.modules:
+        from .reports.data import ReportInputError
+        classes.append(ReportInputError)
+    return tuple(classes)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="svcindex", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("simulate", help="write simulated extracts into $SVCINDEX_HOME/landing")
-    p.add_argument("--start", type=date.fromisoformat, default=DEMO_START)
-    p.add_argument("--end", type=date.fromisoformat, default=DEMO_END)
-    p.add_argument("--scale", type=float, default=0.002, help="1 = a national month of ~5 million dossiers")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--provinces", type=lambda s: s.split(","), default=None, help="e.g. H44,H55 (default: national)")
-    p.add_argument("--defects", type=lambda s: s.split(","), default=None, help="defect classes to inject")
-    p.set_defaults(func=cmd_simulate)
-
-    p = sub.add_parser("run", help="run the nightly job on whatever is in landing/")
-    p.add_argument("--rule-version", default="2026")
-    p.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: the latest loaded night)")
-    p.add_argument("--full-refresh", action="store_true")
-    p.add_argument("--nights", type=lambda s: tuple(s.split(":")), default=None,
-                   help="FIRST:LAST extract nights to ingest (default: every complete night in landing/)")
-    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    p.set_defaults(func=cmd_run)
-
-    p = sub.add_parser("demo", help="simulate the built-in sample, run, print the scoreboard")
-    p.add_argument("--scale", type=float, default=0.01, help="0.01: about 2,400 dossiers a month for the two provinces")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("waive", help="publish a night without its rejected file(s): recorded who, when, why")
-    p.add_argument("--source", required=True, help="e.g. dvcqg_hoso")
-    p.add_argument("--night", required=True, help="the extract night, YYYY-MM-DD")
-    p.add_argument("--reason", required=True, help="why the night may be published without the file")
-    p.add_argument("--by", default=None, help="who waives (default: the OS user)")
-    p.set_defaults(func=cmd_waive)
-
-    p = sub.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
-    p.add_argument("--port", type=int, default=3000)
-    p.set_defaults(func=cmd_ui)
-
-    p = sub.add_parser("datadocs", help="serve the Great Expectations Data Docs on 127.0.0.1")
-    p.add_argument("--port", type=int, default=8081)
-    p.set_defaults(func=cmd_datadocs)
-
-    p = sub.add_parser("report", help="write the monthly report from the published file")
-    p.add_argument("--month", required=True, help="YYYY-MM")
-    p.add_argument("--unit", default=None, help="scope to one unit and the units under it, e.g. H44")
-    p.add_argument("--rule-version", default=None)
-    p.set_defaults(func=cmd_report)
-
-    p = sub.add_parser("screenshots", help="the README screenshots: Dagster asset graph and report pages")
-    p.add_argument("--out", type=Path, default=Path("docs/img"))
-    p.add_argument("--port", type=int, default=3300)
-    p.set_defaults(func=cmd_screenshots)
-
-    p = sub.add_parser("explain", help="numerator, denominator, points and the dossiers behind one criterion")
-    p.add_argument("--unit", required=True, help="e.g. H44.07")
-    p.add_argument("--period", required=True, help="e.g. 2026-10, 2026-Q4, 2026-H2, 2026, 2026-YTD")
-    p.add_argument("--criterion", required=True, help="e.g. TDGQ.1")
-    p.add_argument("--limit", type=int, default=20, help="how many dossiers to list")
-    p.add_argument("--rule-version", default=None)
-    p.set_defaults(func=cmd_explain)
-
-    p = sub.add_parser("docs", help="generate and serve the dbt docs on 127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--generate-only", action="store_true")
-    p.set_defaults(func=cmd_docs)
-
-    p = sub.add_parser("sql", help="query the published file read-only (a stand-in for the duckdb 2.0 CLI)")
-    p.add_argument("query", nargs="?", default=None, help="SQL; read from stdin when omitted")
-    p.add_argument("--max-rows", type=int, default=40)
-    p.set_defaults(func=cmd_sql)
-
-    args = parser.parse_args(argv)
-    prepare_environment()
-    return args.func(args)
+    """`svcindex`; returns the exit code (0 done, 1 failed, 2 wrong usage)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("SVCINDEX_DEBUG", "") not in ("", "0", "false")
+    args = [a for a in args if a != "--debug"]
+    group = typer.main.get_command(app)
+    command = next((a for a in args if not a.startswith("-")), "")
+    where = f"svcindex {command}" if command in getattr(group, "commands", {}) else "svcindex"
+    console = err()
+    if "--help" not in args and "-h" not in args:
+        _quiet_libraries()
+    try:
+        result = group.main(args=args, prog_name="svcindex", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.TyperException as e:  # typer's (vendored click's) usage errors: unknown option, bad value
+        if debug:
+            raise
+        message = e.format_message()
+        if message.startswith("No such command"):
+            message += f" Commands: {', '.join(getattr(group, 'commands', {}))}."
+        console.print(f"{where}: {message}")
+        ctx = getattr(e, "ctx", None)
+        console.print(f"Try '{ctx.command_path if ctx else where} --help'.")
+        return getattr(e, "exit_code", 2)
+    except typer.Abort:
+        console.print(f"{where}: interrupted")
+        return 130
+    except UsageProblem as e:
+        if debug:
+            raise
+        console.print(f"{where}: {e}")
+        return 2
+    except KeyboardInterrupt:
+        console.print(f"{where}: interrupted")
+        return 130
+    except SystemExit as e:  # library code that stops with a sentence (screenshots: missing Chromium, port in use)
+        if isinstance(e.code, str):
+            console.print(f"{where}: {e.code}")
+            return 1
+        return e.code or 0
+    except Exception as e:
+        if debug:
+            raise
+        log = getattr(e, "run_log", None)
+        if isinstance(e, _people_errors()):
+            console.print(f"{where}: {e}")
+            if log:
+                console.print(f"Full log: {log}")
+            return 1
+        console.print(f"{where}: unexpected error: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}")
+        console.print("Run again with --debug for the traceback" + (f"; full log: {log}" if log else "."))
+        return 1
 
 
 if __name__ == "__main__":

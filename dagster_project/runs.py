@@ -20,7 +20,8 @@ LOCATION_NAME = MODULE
 
 
 def execute_with_origin(job_name: str, run_config: Mapping, tags: Mapping[str, str] | None = None,
-                        partition_key: str | None = None, instance: dg.DagsterInstance | None = None):
+                        partition_key: str | None = None, instance: dg.DagsterInstance | None = None,
+                        run_id: str | None = None):
     """Create the run with its code-location origin and execute it here; returns its result."""
     from dagster._utils.hosted_user_process import recon_job_from_origin
     from dagster._core.execution.api import execute_run
@@ -43,7 +44,7 @@ def execute_with_origin(job_name: str, run_config: Mapping, tags: Mapping[str, s
         plan = location.get_execution_plan(remote_job, run_config, step_keys_to_execute=None, known_state=None,
                                            instance=instance)
         run = instance.create_run(
-            job_name=job_name, run_id=None, run_config=run_config,
+            job_name=job_name, run_id=run_id, run_config=run_config,
             resolved_op_selection=remote_job.resolved_op_selection, step_keys_to_execute=None,
             op_selection=None, status=None, root_run_id=None, parent_run_id=None, tags=all_tags,
             job_snapshot=remote_job.job_snapshot, execution_plan_snapshot=plan.execution_plan_snapshot,

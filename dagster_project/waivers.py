@@ -127,7 +127,10 @@ def waive_command(h: Home, source: str, night: str, reason: str, by: str | None 
     try:
         with warehouse_lock(h):
             w = waive(h, source, night, reason, by)
-    except (WarehouseBusy, WaiverRefused) as e:
+    except WarehouseBusy as e:  # the state, not the command, is wrong: exit 1
+        print(e, file=sys.stderr)
+        return 1
+    except WaiverRefused as e:  # nothing of S on D to waive, or no reason: change the command
         print(e, file=sys.stderr)
         return 2
     files = ", ".join(f for f, _ in w.files)
