@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -57,7 +58,8 @@ SIZES = {
 FLOOR_CHILD = """
 import sys, time, duckdb, pandas
 t = time.perf_counter()
-con = duckdb.connect(sys.argv[1], read_only=True, config={"threads": 2, "memory_limit": sys.argv[3]})
+con = duckdb.connect(sys.argv[1], read_only=True, config={"threads": 2, "memory_limit": sys.argv[3],
+                                                        "enable_progress_bar": False})
 con.execute(open("bench/floor.sql").read()).df().to_parquet(sys.argv[2])
 print(f"COMPUTE {time.perf_counter() - t:.3f}")
 """
@@ -73,7 +75,7 @@ def timed_child(cmd: list[str], env: dict, cwd: Path, log: Path) -> dict:
         wall = time.perf_counter() - t
     rc = os.waitstatus_to_exitcode(status)
     text = log.read_text(errors="replace")
-    compute = [float(l.split()[1]) for l in text.splitlines() if l.startswith("COMPUTE ")]
+    compute = [float(x) for x in re.findall(r"COMPUTE ([0-9.]+)", text)]
     if rc != 0:
         sys.exit(f"{cmd[1] if len(cmd) > 1 else cmd[0]} failed (exit {rc}); log {log}:\n{text[-3000:]}")
     return {"wall_s": wall, "peak_rss_gib": usage.ru_maxrss / 2**20, "load_1m": load,
@@ -234,8 +236,8 @@ def report(results: list[dict]) -> None:
               f"| {r['load_min']:.1f}–{r['load_max']:.1f} |")
     for r in results:
         c = r["contenders"]
-        print(f"\n{r['size']}: in-process compute (no interpreter start, no imports): floor {c['floor']['compute_min_s']:.2f} s, "
-              f"pandas {c['pandas']['compute_min_s']:.2f} s; dbt elapsed (run_results) {r['dbt_elapsed_s_min']:.1f} s; "
+        print(f"\n{r['size']}: in-process compute (no interpreter start, no imports): floor {c['floor']['compute_min_s']} s, "
+              f"pandas {c['pandas']['compute_min_s']} s; dbt elapsed (run_results) {r['dbt_elapsed_s_min']:.1f} s; "
               f"dbt partial parse used: {r['dbt_partial_parse']}")
         print("  dbt node seconds by type (best of repeats): "
               + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["dbt_node_seconds_by_type"].items(), key=lambda x: -x[1])))
@@ -260,10 +262,12 @@ def main() -> None:
     a = ap.parse_args()
     if a.repeats < 1:
         ap.error("--repeats must be at least 1")
-    results = [bench_size(s, a.root, a.repeats, a.memory, a.keep, a.parse) for s in a.sizes]
+    results = []
+    for size in a.sizes:
+        results.append(bench_size(size, a.root, a.repeats, a.memory, a.keep, a.parse))
+        if a.json:  # written as each size finishes, so a later failure loses nothing
+            a.json.write_text(json.dumps(results, indent=1, default=str))
     report(results)
-    if a.json:
-        a.json.write_text(json.dumps(results, indent=1, default=str))
 
 
 if __name__ == "__main__":
