@@ -58,10 +58,11 @@ SIZES = {
 FLOOR_CHILD = """
 import sys, time, duckdb, pandas
 t = time.perf_counter()
-con = duckdb.connect(sys.argv[1], read_only=True, config={"threads": 2, "memory_limit": sys.argv[3],
-                                                        "enable_progress_bar": False})
-con.execute(open("bench/floor.sql").read()).df().to_parquet(sys.argv[2])
+con = duckdb.connect(sys.argv[1], read_only=True, config={"threads": 2, "memory_limit": sys.argv[3]})
+con.execute("set enable_progress_bar = false")
+result = con.execute(open("bench/floor.sql").read()).df()
 print(f"COMPUTE {time.perf_counter() - t:.3f}")
+result.to_parquet(sys.argv[2])
 """
 
 

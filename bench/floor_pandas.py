@@ -233,8 +233,8 @@ def compute(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def main() -> None:
     warehouse, out = sys.argv[1], sys.argv[2]
     t = time.perf_counter()
-    con = duckdb.connect(warehouse, read_only=True, config={"threads": 2, "memory_limit": "5GB",
-                                                                "enable_progress_bar": False})
+    con = duckdb.connect(warehouse, read_only=True, config={"threads": 2, "memory_limit": "5GB"})
+    con.execute("set enable_progress_bar = false")
     result = compute(con)
     con.close()
     print(f"COMPUTE {time.perf_counter() - t:.3f}")
