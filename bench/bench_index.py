@@ -1,0 +1,275 @@
+"""One harness, three contenders, the same raw data: does the marts build tell the truth, and how fast?
+
+For each size, raw.* is generated once (bench_marts.py's set-based generator: a national unit tree
+of 4,166 units, October 2026, as-of night 2026-10-31), then three contenders run interleaved,
+--repeats times each (the order rotates every round so no contender always runs on a warm or a
+cold page cache):
+
+  marts   `dbt build --vars '{"rule_version": "2026"}'` exactly as the pipeline's dbt asset runs
+          it (seeds, every model, data tests and unit tests), with a fresh target folder that gets
+          the project's partial_parse.msgpack copied in, as dagster-dbt does;
+  floor   bench/floor.sql: one hand-written DuckDB query from raw.* to the ten criteria;
+  pandas  bench/floor_pandas.py: the same in pandas/numpy.
+
+Each contender is its own process; its wall time counts from process start to exit (imports and
+dbt's parsing included) and its peak RSS comes from wait4(). The ten dossier criteria TDGQ.1,
+TDGQ.2, CLGQ.3, TTTT.3, MDSH.1-5 and MDHL.3 — numerator and denominator, for every unit and period
+'2026-10' — must be equal across the three (the marts read from marts.fct_criterion_scores), or
+the harness stops with the differences. Then it prints min and median per contender, the ratios
+marts/floor and pandas/floor, and dbt's slowest nodes (run_results.json, the best of the repeats).
+
+    .venv/bin/python bench/bench_index.py                      # 1k and 1M, 3 repeats
+    .venv/bin/python bench/bench_index.py --sizes 5M --repeats 3
+    .venv/bin/python bench/bench_index.py --sizes year          # a national year (12 x 2.5M), month = Dec
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+from bench_marts import generate  # noqa: E402  (the raw-row generator, shared)
+
+DBT_DIR = ROOT / "dbt"
+CRITERIA = ("TDGQ.1", "TDGQ.2", "CLGQ.3", "TTTT.3", "MDSH.1", "MDSH.2", "MDSH.3", "MDSH.4", "MDSH.5", "MDHL.3")
+# name -> (first day, days of data per month, dossiers per month, months, night = as-of, scored month)
+SIZES = {
+    "1k": ("2026-10-01", 31, 1_000, 1, "2026-10-31", "2026-10"),
+    "1M": ("2026-10-01", 31, 1_000_000, 1, "2026-10-31", "2026-10"),
+    "5M": ("2026-10-01", 31, 5_000_000, 1, "2026-10-31", "2026-10"),
+    "year": ("2026-01-01", 28, 2_500_000, 12, "2026-12-31", "2026-12"),
+}
+
+FLOOR_CHILD = """
+import sys, time, duckdb, pandas
+t = time.perf_counter()
+con = duckdb.connect(sys.argv[1], read_only=True, config={"threads": 2, "memory_limit": sys.argv[3]})
+con.execute("set enable_progress_bar = false")
+result = con.execute(open("bench/floor.sql").read()).df()
+print(f"COMPUTE {time.perf_counter() - t:.3f}")
+result.to_parquet(sys.argv[2])
+"""
+
+
+def timed_child(cmd: list[str], env: dict, cwd: Path, log: Path) -> dict:
+    """Run one contender as a child process: wall seconds, its own peak RSS (wait4), return code."""
+    with open(log, "w") as out:
+        load = os.getloadavg()[0]
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+    rc = os.waitstatus_to_exitcode(status)
+    text = log.read_text(errors="replace")
+    compute = [float(x) for x in re.findall(r"COMPUTE ([0-9.]+)", text)]
+    if rc != 0:
+        sys.exit(f"{cmd[1] if len(cmd) > 1 else cmd[0]} failed (exit {rc}); log {log}:\n{text[-3000:]}")
+    return {"wall_s": wall, "peak_rss_gib": usage.ru_maxrss / 2**20, "load_1m": load,
+            "compute_s": compute[0] if compute else None}
+
+
+def dbt_command(home: Path, memory: str, command: str, target: Path) -> tuple[list[str], dict]:
+    env = {**os.environ, "SVCINDEX_HOME": str(home), "SVCINDEX_DUCKDB_MEMORY": memory,
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    return [dbt, command, "--vars", json.dumps({"rule_version": "2026"}), "--profiles-dir", ".",
+            "--target-path", str(target), "--log-path", str(home / "dbt_logs")], env
+
+
+def warm_parse(home: Path, memory: str) -> Path:
+    """`dbt parse` once with the run's own vars and SVCINDEX_HOME (untimed): its partial_parse.msgpack
+    is then valid for every build, unlike the project's, which was parsed without vars elsewhere."""
+    cmd, env = dbt_command(home, memory, "parse", home / "dbt_parse")
+    subprocess.run(cmd, cwd=DBT_DIR, env=env, check=True, capture_output=True)
+    return home / "dbt_parse" / "partial_parse.msgpack"
+
+
+def run_marts(home: Path, memory: str, round_no: int, partial: Path) -> dict:
+    target = home / f"dbt_target_{round_no}"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    if partial.exists():  # what dagster-dbt does before every invocation
+        shutil.copy(partial, target / "partial_parse.msgpack")
+    cmd, env = dbt_command(home, memory, "build", target)
+    r = timed_child(cmd, env, DBT_DIR, home / f"marts_{round_no}.log")
+    r["run_results"] = json.loads((target / "run_results.json").read_text())
+    r["partial_parse"] = "Unable to do partial parsing" not in (home / f"marts_{round_no}.log").read_text()
+    return r
+
+
+def marts_result(warehouse: Path, period: str):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select unit_code, criterion_code, coalesce(numerator, 0) as numerator, denominator "
+            "from marts.fct_criterion_scores where period_type = 'month' and period = ? and criterion_code in ?",
+            [period, list(CRITERIA)]).df()
+    finally:
+        con.close()
+
+
+def disagreements(a, b, names: tuple[str, str]) -> list[str]:
+    """Every (unit, criterion) whose numerator or denominator differs; a missing row counts as 0 / 0."""
+    con = duckdb.connect()
+    con.register("a", a)
+    con.register("b", b)
+    rows = con.execute("""
+        select coalesce(a.unit_code, b.unit_code) as unit_code, coalesce(a.criterion_code, b.criterion_code) as criterion,
+               coalesce(a.numerator, 0) as a_num, coalesce(a.denominator, 0) as a_den,
+               coalesce(b.numerator, 0) as b_num, coalesce(b.denominator, 0) as b_den
+        from a full join b on a.unit_code = b.unit_code and a.criterion_code = b.criterion_code
+        where abs(coalesce(a.numerator, 0) - coalesce(b.numerator, 0)) > 1e-6
+           or abs(coalesce(a.denominator, 0) - coalesce(b.denominator, 0)) > 1e-6
+        order by 1, 2""").fetchall()
+    con.close()
+    return [f"{u} {c}: {names[0]} {an:g}/{ad:g} vs {names[1]} {bn:g}/{bd:g}" for u, c, an, ad, bn, bd in rows]
+
+
+def node_times(run_results: dict) -> dict[str, tuple[str, float]]:
+    return {r["unique_id"]: (r["unique_id"].split(".")[0], r["execution_time"]) for r in run_results["results"]}
+
+
+def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, parse: str) -> dict:
+    first_day, days, per_month, months, night, period = SIZES[name]
+    home = root / name
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "warehouse").mkdir(parents=True)
+    warehouse = home / "warehouse" / "svcindex.duckdb"
+    t = time.perf_counter()
+    counts = generate(warehouse, first_day, days, per_month, months, night, memory)
+    print(f"[{name}] generated {counts['dossiers']:,} dossiers ({counts['dvcqg_hoso']:,} versions) "
+          f"in {time.perf_counter() - t:.0f} s", flush=True)
+
+    py = sys.executable
+    partial = warm_parse(home, memory) if parse == "warm" else DBT_DIR / "target" / "partial_parse.msgpack"
+    contenders = {
+        "marts": lambda i: run_marts(home, memory, i, partial),
+        "floor": lambda i: timed_child([py, "-c", FLOOR_CHILD, str(warehouse), str(home / f"floor_{i}.parquet"), memory],
+                                       dict(os.environ), ROOT, home / f"floor_{i}.log"),
+        "pandas": lambda i: timed_child([py, str(BENCH / "floor_pandas.py"), str(warehouse), str(home / f"pandas_{i}.parquet")],
+                                        dict(os.environ), ROOT, home / f"pandas_{i}.log"),
+    }
+    order = list(contenders)
+    runs: dict[str, list[dict]] = {c: [] for c in order}
+    for i in range(repeats):
+        for c in order[i % 3:] + order[:i % 3]:  # rotate who goes first each round
+            r = contenders[c](i)
+            runs[c].append(r)
+            print(f"[{name}] round {i + 1} {c:6s} {r['wall_s']:7.2f} s  peak {r['peak_rss_gib']:.2f} GiB  "
+                  f"load {r['load_1m']:.1f}", flush=True)
+        # the truth check, every round: all three agree on every unit and criterion of the month
+        marts = marts_result(warehouse, period)
+        if marts.empty:
+            sys.exit(f"[{name}] marts.fct_criterion_scores has no rows for month {period}")
+        floor = pd.read_parquet(home / f"floor_{i}.parquet")
+        pand = pd.read_parquet(home / f"pandas_{i}.parquet")
+        if floor.empty or (floor.denominator > 0).sum() == 0:
+            sys.exit(f"[{name}] the floor computed nothing")
+        bad = disagreements(marts, floor, ("marts", "floor")) + disagreements(pand, floor, ("pandas", "floor"))
+        if bad:
+            print(f"[{name}] DISAGREEMENT in round {i + 1}: {len(bad)} (unit, criterion) pairs differ, e.g.:",
+                  *bad[:25], sep="\n  ", file=sys.stderr)
+            sys.exit(1)
+        units = floor.loc[floor.denominator > 0, "unit_code"].nunique()
+        print(f"[{name}] round {i + 1}: marts, floor and pandas agree on all {len(CRITERIA)} criteria "
+              f"for {units:,} units", flush=True)
+
+    summary = {c: {"min_s": min(r["wall_s"] for r in rs), "median_s": statistics.median(r["wall_s"] for r in rs),
+                   "compute_min_s": min((r["compute_s"] for r in rs if r["compute_s"] is not None), default=None),
+                   "peak_rss_gib": max(r["peak_rss_gib"] for r in rs)}
+               for c, rs in runs.items()}
+    # where dbt's time goes: per node, the best of the repeats
+    best: dict[str, tuple[str, float]] = {}
+    for r in runs["marts"]:
+        for uid, (kind, t) in node_times(r["run_results"]).items():
+            if uid not in best or t < best[uid][1]:
+                best[uid] = (kind, t)
+    by_kind: dict[str, float] = {}
+    for kind, t in best.values():
+        by_kind[kind] = by_kind.get(kind, 0.0) + t
+    loads = [r["load_1m"] for rs in runs.values() for r in rs]
+    result = {
+        "size": name, "dbt_parse": parse, "dossiers": counts["dossiers"], "dossier_versions": counts["dvcqg_hoso"],
+        "units": counts["dvcqg_coquan"], "repeats": repeats, "memory_limit": memory,
+        "load_min": min(loads), "load_max": max(loads), "contenders": summary,
+        "marts_over_floor": summary["marts"]["min_s"] / summary["floor"]["min_s"],
+        "pandas_over_floor": summary["pandas"]["min_s"] / summary["floor"]["min_s"],
+        "dbt_partial_parse": all(r["partial_parse"] for r in runs["marts"]),
+        "dbt_node_seconds_by_type": by_kind,
+        "dbt_top_nodes": sorted(((uid, t) for uid, (_, t) in best.items()), key=lambda x: -x[1])[:15],
+        "dbt_elapsed_s_min": min(r["run_results"]["elapsed_time"] for r in runs["marts"]),
+    }
+    if not keep:
+        shutil.rmtree(home, ignore_errors=True)
+    return result
+
+
+def report(results: list[dict]) -> None:
+    print()
+    print(f"date {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine {platform.node()}: {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, {platform.platform()}; "
+          f"duckdb {duckdb.__version__}")
+    print()
+    print("| size | dossiers | marts (dbt build) min / median | floor SQL min / median | pandas min / median "
+          "| marts/floor | pandas/floor | peak RSS marts / floor / pandas | load (1 min) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        c = r["contenders"]
+        print(f"| {r['size']}{' (warm parse)' if r['dbt_parse'] == 'warm' else ''} | {r['dossiers']:,} "
+              + "".join(f"| {c[k]['min_s']:.1f} / {c[k]['median_s']:.1f} s " for k in ("marts", "floor", "pandas"))
+              + f"| {r['marts_over_floor']:.1f}× | {r['pandas_over_floor']:.1f}× "
+              f"| {c['marts']['peak_rss_gib']:.1f} / {c['floor']['peak_rss_gib']:.1f} / {c['pandas']['peak_rss_gib']:.1f} GiB "
+              f"| {r['load_min']:.1f}–{r['load_max']:.1f} |")
+    for r in results:
+        c = r["contenders"]
+        print(f"\n{r['size']}: in-process compute (no interpreter start, no imports): floor {c['floor']['compute_min_s']} s, "
+              f"pandas {c['pandas']['compute_min_s']} s; dbt elapsed (run_results) {r['dbt_elapsed_s_min']:.1f} s; "
+              f"dbt partial parse used: {r['dbt_partial_parse']}")
+        print("  dbt node seconds by type (best of repeats): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["dbt_node_seconds_by_type"].items(), key=lambda x: -x[1])))
+        print("  slowest dbt nodes (best of repeats):")
+        for uid, t in r["dbt_top_nodes"]:
+            print(f"    {t:7.2f} s  {uid}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", nargs="+", choices=list(SIZES), default=["1k", "1M"])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--root", type=Path, default=Path("/tmp/svcindex-bench-index"))
+    ap.add_argument("--memory", default=os.environ.get("SVCINDEX_DUCKDB_MEMORY", "5GB"),
+                    help="DuckDB memory_limit for every contender (dbt reads SVCINDEX_DUCKDB_MEMORY)")
+    ap.add_argument("--parse", choices=["pipeline", "warm"], default="pipeline",
+                    help="pipeline: copy dbt/target's partial_parse.msgpack like dagster-dbt (today it is "
+                         "invalidated by --vars and SVCINDEX_HOME, so dbt parses in full every run); "
+                         "warm: parse once with the run's vars and home first, so every build parses partially")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--keep", action="store_true", help="keep the generated warehouses and logs")
+    a = ap.parse_args()
+    if a.repeats < 1:
+        ap.error("--repeats must be at least 1")
+    results = []
+    for size in a.sizes:
+        results.append(bench_size(size, a.root, a.repeats, a.memory, a.keep, a.parse))
+        if a.json:  # written as each size finishes, so a later failure loses nothing
+            a.json.write_text(json.dumps(results, indent=1, default=str))
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
