@@ -100,7 +100,7 @@ class Source:
     quarantined: int = 0
     skipped: int = 0  # files already loaded by an earlier run
     counted: bool = False
-    gate: bool | None = None
+    gate: bool | str | None = None  # True passed, 'warn' passed with warnings, False failed
 
 
 @dataclass
@@ -241,11 +241,13 @@ class RunDisplay:
 
     def _checked(self, stage: str | None, event: dg.DagsterEvent) -> None:
         evaluation = event.event_specific_data
-        passed = bool(evaluation.passed)
+        # a failed check of severity WARN is a warning (volume outside its band): it does not block
+        warned = not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+        passed = bool(evaluation.passed) or warned
         if stage == "ingest":
             table = evaluation.asset_key.path[-1]
             if table in self.sources:
-                self.sources[table].gate = passed
+                self.sources[table].gate = "warn" if warned else passed
         elif stage == "dbt":
             self.tests_done += 1
             self.tests_failed += not passed
@@ -294,6 +296,8 @@ class RunDisplay:
             skipped = sum(s.skipped for s in self.sources.values())
             text = f"{len(done)}/{len(self.sources)} tables, {_n(rows)} rows loaded, {_n(quarantined)} quarantined"
             text += f", {_n(skipped)} files already loaded" if skipped else ""
+            warned = [t for t, s in self.sources.items() if s.gate == "warn"]
+            text += f"; gate warnings: {', '.join(warned)}" if warned else ""
             return text + (f"; gate failed: {', '.join(failed)}" if failed else "")
         if key == "dbt":
             text = f"{self.dbt_done}/{self.dbt_total} models and seeds, {self.tests_done} tests"
@@ -321,7 +325,7 @@ class RunDisplay:
         table = Table.grid(padding=(0, 2))
         for name, src in self.sources.items():
             state = {"done": "✓", "failed": "✗", "loading": "…"}.get(src.state, " ")
-            gate = {True: "gate ✓", False: "gate ✗", None: ""}[src.gate]
+            gate = {True: "gate ✓", "warn": "gate !", False: "gate ✗", None: ""}[src.gate]
             table.add_row(f"  {state} {name}", _n(src.rows) if src.state != "waiting" else "",
                           f"{_n(src.quarantined)} quarantined" if src.quarantined else "", gate)
         return Group(head, table)
