@@ -1,6 +1,7 @@
 """Opening the DuckDB files. One writer at a time: every caller closes what it opens."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -16,7 +17,16 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     config = dict(duckdb_settings())
     if not read_only:
         config["temp_directory"] = str(path.parent / ".duckdb_tmp")
-    return duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as e:  # DuckDB allows one writer process: say who holds the file, plainly
+        if "Could not set lock" not in str(e):
+            raise
+        from .runlock import WarehouseBusy
+
+        pid = re.search(r"PID (\d+)", str(e))
+        raise WarehouseBusy(f"another process{f' (pid {pid.group(1)})' if pid else ''} holds the warehouse "
+                            f"{path}: DuckDB allows one writer; wait for it to finish and run again") from None
 
 
 @contextmanager
