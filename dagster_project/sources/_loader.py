@@ -20,10 +20,10 @@ logged or raised.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
-import re
 from pathlib import Path
 
 import duckdb
