@@ -228,6 +228,8 @@ CASES: dict[str, Case] = {
                                   "reads as Windows-1258", quarantined=[(None, None)], rejected=True, kw={"rows": 1}),
     "empty_file": Case(b"", "0 rows loaded, 0 quarantined, 0 duplicate versions dropped (an empty file)",
                        kw={"rows": 0}),
+    "empty_csv": Case(b"", "0 rows loaded, 0 quarantined, 0 duplicate versions dropped (an empty file)",
+                      source="agency_vnpt", kw={"name": "part-00000.csv", "rows": 0}),
     "night_with_no_files": Case([], "the manifest lists no files: an empty night", prepare=_rewrite_manifest(files=[])),
 }
 

@@ -118,7 +118,9 @@ def _read_manifest(source: str, folder: Path, folder_date: date) -> Night:
     except (ValueError, TypeError, KeyError, AttributeError) as e:
         # Only names of the folder's own plain files are listed: each is then rejected, none is read.
         listed = tuple(ManifestFile(p.name, None, None) for p in sorted(folder.iterdir()) if p.name != MANIFEST)
-        return Night(source, folder, folder_date, listed, f"{where}: unreadable manifest ({e})")
+        # JSON errors say where; other errors could quote a value, so only their kind is said
+        why = str(e) if isinstance(e, json.JSONDecodeError) else f"{type(e).__name__} in its fields"
+        return Night(source, folder, folder_date, listed, f"{where}: unreadable manifest ({why})")
     problem = None
     unsafe = [(f.name, why) for f in files if (why := outside_reason(folder, f.name))]
     if unsafe:

@@ -20,12 +20,11 @@ logged or raised.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import re
 
 import duckdb
 
@@ -148,8 +147,8 @@ def _load_file(con, spec: SourceSpec, night: Night, mf: ManifestFile, summary: L
         check_encoding(data)
         positions = None
         if spec.format == "csv":
-            if not data.strip() and not mf.rows:
-                data = b""                                  # an empty file: loaded as 0 rows, said so
+            if not data.strip() and not mf.rows:            # an empty file: loaded as 0 rows, said so
+                data, positions = b"", {col: i for i, col in enumerate(spec.header_map.values(), 1)}
             else:
                 header, data = split_header(data, spec.delimiter)
                 positions = _header_positions(spec, header)
