@@ -10,7 +10,6 @@ from .ops import alert_failed_run, complete_nights, monthly_partitions, nightly_
 from .settings import home
 
 
-
 def partition_of(run: dg.DagsterRun | None) -> str | None:
     """The run's partition, or its range of nights (a backfill or `svcindex run`)."""
     if run is None:
