@@ -280,7 +280,7 @@ def _quiet_libraries() -> None:
 
 
 def _run_with_display(console: Console, rule_version: str, as_of: str | None, full_refresh: bool,
-                      nights: tuple[str, str] | None, log_level: str) -> tuple[int, Path]:
+                      nights: tuple[str, str] | None, log_level: str, announce: bool = True) -> tuple[int, Path]:
     """The nightly job under the stage display, then its outcome. Returns (exit code, log file)."""
     import duckdb
 
@@ -301,7 +301,8 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
     count = sum(first <= n <= last for n in landed)
     # Said at once: before its first step Dagster records a planned event per asset and night
     # (56 assets x nights), which takes minutes for a long range.
-    console.print(f"Run {run_id[:8]}: {count} night(s), {first} → {last}")
+    if announce:
+        console.print(f"Run {run_id[:8]}: {count} night(s), {first} → {last}")
     display = RunDisplay(console)
     started = time.monotonic()
     with run_log(log_path, level=log_level), displayed(display):
@@ -316,11 +317,11 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
         return 0, log_path
     seconds = time.monotonic() - started
     if result.success:
-        console.print(f"[green]Published[/green] {h.published}  ({display.published_as}; {seconds:.0f} s)")
+        console.print(f"[green]Published[/green] {h.published}  ({seconds:.0f} s)")
         warnings = quality_warnings(result.run_id)
         if warnings:
             console.print(f"{len(warnings)} quality warning(s), not blocking: {', '.join(warnings[:4])}"
-                          + (", …" if len(warnings) > 4 else "") + " (details: the published table quality_results)")
+                          + (", …" if len(warnings) > 4 else "") + " (table quality_results)")
         return_code = 0
     else:
         console.print(f"[bold red]Run {result.run_id} failed[/bold red]: nothing was published; "
@@ -429,7 +430,8 @@ def demo(scale: float = typer.Option(0.01, help="Volume: 0.01 is about 2,400 dos
     console.print(f"[green]✓[/green] {'simulate':13s} {len(summary)} sources, {lines:,} lines  "
                   f"[dim]{time.monotonic() - started:.0f} s[/dim]")
     options = _run_options("2026", None, None, "DEBUG")
-    _after_run(console, *_run_with_display(console, options[0], None, False, None, "DEBUG"))
+    # the header above already names the nights
+    _after_run(console, *_run_with_display(console, options[0], None, False, None, "DEBUG", announce=False))
 
 
 # -- ui, report, explain, docs, sql, screenshots ---------------------------------------------------
