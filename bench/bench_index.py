@@ -21,6 +21,7 @@ marts/floor and pandas/floor, and dbt's slowest nodes (run_results.json, the bes
     .venv/bin/python bench/bench_index.py                      # 1k and 1M, 3 repeats
     .venv/bin/python bench/bench_index.py --sizes 5M --repeats 3
     .venv/bin/python bench/bench_index.py --sizes year          # a national year (12 x 2.5M), month = Dec
+    .venv/bin/python bench/bench_index.py --sizes 1k --parse warm  # dbt with a partial parse valid for the run
 """
 from __future__ import annotations
 
