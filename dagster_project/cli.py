@@ -336,10 +336,14 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
                 if "Could not set lock" in message:
                     message = ("another process holds the warehouse (a second `svcindex run`, or a run in the "
                                "Dagster UI); wait for it to finish and run again")
-                line = message.splitlines()[0][:300]
-                if line not in said:
-                    said.add(line)
-                    console.print(f"  step {event.step_key}: {line}")
+                # a message written for people (a hold-back names the file and both ways out) is
+                # shown whole, up to 8 lines; a library's long error only by its first lines
+                lines = [line[:300] for line in message.splitlines() if line.strip()][:8]
+                if lines and lines[0] not in said:
+                    said.add(lines[0])
+                    console.print(f"  step {event.step_key}: {lines[0]}")
+                    for line in lines[1:]:
+                        console.print(f"    {line.strip()}")
         try:
             blocking = [w.strip() for w in gate_findings(result.run_id).splitlines() if "[blocking]" in w]
         except duckdb.Error:  # the warehouse itself could not be opened: the step lines say why

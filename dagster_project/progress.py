@@ -43,11 +43,6 @@ def run_logger(init_context) -> logging.Logger:
     return logger
 
 
-def with_run_logger(job: dg.JobDefinition) -> dg.JobDefinition:
-    """The job with the file logger only (run config selects it instead of the console logger)."""
-    return job.with_logger_defs({**job.loggers, "svcindex": run_logger})
-
-
 RUN_LOGGER_CONFIG = {"loggers": {"svcindex": {}}}
 
 

@@ -127,16 +127,14 @@ def test_bands_waivers_and_coverage_are_read_from_the_published_file(db, tmp_pat
     copy.write_bytes(db.read_bytes())
     with duckdb.connect(str(copy)) as con:
         con.execute("""
-            CREATE TABLE bands AS SELECT * FROM (VALUES ('2026', 'Xuất sắc', 90, 'I'), ('2026', 'Tốt', 80, 'I'),
+            CREATE OR REPLACE TABLE bands AS SELECT * FROM (VALUES ('2026', 'Xuất sắc', 90, 'I'), ('2026', 'Tốt', 80, 'I'),
                 ('2026', 'Khá', 70, 'I'), ('2026', 'Trung bình', 50, 'I'), ('2026', 'Yếu', 0, 'I'))
                 t(rule_version, band_name, min_total, evidence);
-            CREATE TABLE waivers AS SELECT 'dvcqg_pakn' AS source, DATE '2026-10-12' AS night,
+            CREATE OR REPLACE TABLE waivers AS SELECT 'dvcqg_pakn' AS source, DATE '2026-10-12' AS night,
                 'nguồn PAKN bảo trì hệ thống' AS reason, 'vanthu' AS waived_by,
                 TIMESTAMP '2026-10-13 08:00:00' AS waived_at, 'run-2026-10-31' AS run_id;
-            ALTER TABLE unit_scores ADD COLUMN coverage_first_night DATE DEFAULT DATE '2026-10-01';
-            ALTER TABLE unit_scores ADD COLUMN coverage_last_night DATE DEFAULT DATE '2026-10-31';
-            ALTER TABLE unit_scores ADD COLUMN coverage_complete BOOLEAN DEFAULT true;
-            UPDATE unit_scores SET coverage_complete = false WHERE unit_code = 'H44.X02';
+            UPDATE unit_scores SET coverage_first_night = DATE '2026-10-01', coverage_last_night = DATE '2026-10-31',
+                coverage_complete = (unit_code <> 'H44.X02');
         """)
     text = pdf_text(build_monthly_report(copy, MONTH, tmp_path / "out")["pdf"])
     assert "Xếp loại: Xuất sắc từ 90 điểm; Tốt từ 80 đến dưới 90; Khá từ 70 đến dưới 80; " \

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -141,7 +142,8 @@ def test_rejected_file_holds_publication_until_waived_then_nothing_new(copied_ho
 
     _deliver_night(copied_home / "landing", "2026-10-04", broken_source="dvcqg_hoso")
     assert main(["run", "--log-level", "WARNING"]) == 1
-    err = capsys.readouterr().err
+    said = capsys.readouterr()
+    err = said.out + said.err
     file_name = "dvcqg_hoso/2026-10-04/part-00000.jsonl.gz"
     assert "Publication held back" in err
     assert f"{file_name} rejected: sha256" in err and "does not match the manifest" in err
@@ -200,6 +202,7 @@ class CliRun:
         env.pop("SVCINDEX_PAUSE_AT", None)
         if pause_at:
             env["SVCINDEX_PAUSE_AT"] = pause_at
+        self.root, self.started = root, time.time()
         self.proc = subprocess.Popen([SVCINDEX, "run", "--log-level", "INFO"], env=env, start_new_session=True,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
@@ -214,13 +217,20 @@ class CliRun:
         with self.seen:
             self.seen.notify_all()
 
+    def _logged(self) -> str:
+        """This run's full log ($SVCINDEX_HOME/logs/<run_id>.log): Dagster's and dbt's lines go there."""
+        logs = [p for p in (self.root / "logs").glob("*.log") if p.stat().st_mtime >= self.started]
+        return max(logs, key=lambda p: p.stat().st_mtime).read_text(errors="replace") if logs else ""
+
     def wait_for(self, pattern: str, timeout: float = 900) -> None:
-        """Until a line matches (or the process ends: then the test fails with its output)."""
-        regex = re.compile(pattern)
-        with self.seen:
-            ok = self.seen.wait_for(lambda: any(regex.search(l) for l in self.lines) or self.proc.poll() is not None,
-                                    timeout=timeout)
-        assert ok and any(regex.search(l) for l in self.lines), "".join(self.lines[-40:])
+        """Until the console or the run's log has a matching line (or the process ends: then the
+        test fails with its output)."""
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while not regex.search("".join(self.lines) + self._logged()):
+            assert self.proc.poll() is None and time.monotonic() < deadline, "".join(self.lines[-40:])
+            with self.seen:
+                self.seen.wait(timeout=0.5)
 
     def wait_for_file(self, path: Path) -> None:
         while not path.exists():
@@ -255,7 +265,7 @@ def test_killed_at_ingest_dbt_and_publication_then_a_plain_run_leaves_nothing_an
     # 2. killed in the middle of dbt build (30 of its ~126 nodes done)
     run = CliRun(root)
     run.wait_for(r"cleared the lock left by pid %d" % first.proc.pid)
-    run.wait_for(r"^30 of \d+ ")
+    run.wait_for(r"\b30 of \d+ ")
     run.kill9()
     killed_pids.append(run.proc.pid)
 
