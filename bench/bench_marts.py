@@ -83,6 +83,19 @@ join raw.csdl_tthc as p on list_contains(p.CapThucHien, u.LoaiCoQuan) and p.MucD
 where hash(u.MaCoQuan || p.MaTTHC) % 10 = 0
 """
 
+# csdl_tthc_donvi: the procedures under each unit's authority. A department carries its own
+# field's share of its level's list (about one in twenty), a commune about a quarter of the
+# commune list, ministries and provinces their whole level's list (extracts.md).
+ASSIGNMENTS_SQL = """
+insert into raw.csdl_tthc_donvi
+select u.MaCoQuan, p.MaTTHC, date '2025-07-01', null, {lineage}
+from raw.dvcqg_coquan as u
+join raw.csdl_tthc as p on list_contains(p.CapThucHien, u.LoaiCoQuan)
+where case u.LoaiCoQuan when 'SO' then hash(u.MaCoQuan || p.MaTTHC) % 20 = 0
+                        when 'XA' then hash(u.MaCoQuan || p.MaTTHC) % 4 = 0
+                        else true end
+"""
+
 # One row per dossier version; `n` dossiers received uniformly over [first_day, first_day + days).
 DOSSIERS_SQL = """
 insert into raw.dvcqg_hoso
@@ -143,6 +156,7 @@ def generate(warehouse: Path, first_day: str, days: int, per_month: int, months:
     con.execute(UNITS_SQL.format(lineage=lineage))
     con.execute(CATALOGUE_SQL.format(lineage=lineage, night=night))
     con.execute(SERVICES_SQL.format(lineage=lineage))
+    con.execute(ASSIGNMENTS_SQL.format(lineage=lineage))
     n_units = con.execute("select count(*) from raw.dvcqg_coquan").fetchone()[0]
     n_procs = con.execute("select count(*) from raw.csdl_tthc").fetchone()[0]
     for m in range(months):  # one insert per month keeps the generator's memory flat
@@ -157,7 +171,8 @@ def generate(warehouse: Path, first_day: str, days: int, per_month: int, months:
                 " values ('dvcqg_hoso', ?, 'bench', 'x', 'loaded', now())",
                 [night])
     counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
-              for t in ("dvcqg_coquan", "csdl_tthc", "dvcqg_dvctt", "dvcqg_hoso", "dvcqg_pakn", "dvcqg_danhgia")}
+              for t in ("dvcqg_coquan", "csdl_tthc", "csdl_tthc_donvi", "dvcqg_dvctt", "dvcqg_hoso", "dvcqg_pakn",
+                        "dvcqg_danhgia")}
     counts["dossiers"] = con.execute("select count(distinct MaHoSo) from raw.dvcqg_hoso").fetchone()[0]
     con.close()
     return counts
