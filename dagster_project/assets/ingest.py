@@ -160,7 +160,7 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             rows = batch_rows(con, table, files["redelivery_of"].fillna(files["file_name"]).tolist())
             results = [validate("ingest_files", files, h.quality / "data_docs"),
                        validate(row_suite, rows, h.quality / "data_docs")]
-            record_quality(con, context.run_id, table, results)
+            record_quality(con, context.run.run_id, table, results)
             total_rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
         held = held_back_message(files)
         if held:  # not a quality verdict: the night is incomplete until re-delivered or waived

@@ -89,7 +89,7 @@ score_checks = [build_score_check(k) for k in SCORE_SUITES]
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     h = home().ensure()
-    pub = publish(h.warehouse, h.published, context.run_id, inputs=context.run.tags.get(INPUTS_TAG))
+    pub = publish(h.warehouse, h.published, context.run.run_id, inputs=context.run.tags.get(INPUTS_TAG))
     context.log.info(f"published {pub.path} as of {pub.as_of_date} (rule version {pub.rule_version})")
     with connection(h.published, read_only=True) as con:
         summary = con.execute("""

@@ -65,4 +65,4 @@ def run_artifacts_dir(run_id: str) -> Path:
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: TransformConfig):
     home().ensure()
     yield from dbt.cli(dbt_build_args(config), context=context,
-                       target_path=run_artifacts_dir(context.run_id)).stream()
+                       target_path=run_artifacts_dir(context.run.run_id)).stream()

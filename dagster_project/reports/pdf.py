@@ -211,15 +211,18 @@ def scope_line(data: ReportData) -> str:
     return "Phạm vi: " + _scope_sentence(data).removeprefix("phạm vi: ").rstrip(".")
 
 
+def _ranked_sections(data: ReportData):
+    """Per ranking section (provinces, ministries…), its rated units, best, worst and band counts."""
+    for _order, rows in data.ranking.groupby("section_order"):
+        rows = rows[rows.total.notna()]
+        if not rows.empty:
+            yield rows, rows.loc[rows.total.idxmax()], rows.loc[rows.total.idxmin()], rows.band.value_counts()
+
+
 def executive_summary(data: ReportData) -> str:
     """One paragraph: how the blocks scored, best and worst, band counts, change, weak units, gate."""
     parts = []
-    for _order, rows in data.ranking.groupby("section_order"):
-        rows = rows[rows.total.notna()]
-        if rows.empty:
-            continue
-        best, worst = rows.loc[rows.total.idxmax()], rows.loc[rows.total.idxmin()]
-        counts = rows.band.value_counts()
+    for rows, best, worst, counts in _ranked_sections(data):
         bands = ", ".join(f"{counts[b]} {b}" for b in BAND_COLOURS if counts.get(b, 0))
         text = (f"{len(rows)} {rows.section.iloc[0].lower()} đạt bình quân {vn_number(rows.total.mean())} điểm, "
                 f"cao nhất {best.unit_name} ({vn_number(best.total)}), thấp nhất {worst.unit_name} "
@@ -248,12 +251,7 @@ def _key_figures(pdf: FPDF, data: ReportData) -> None:
         for text in header:
             fill, white = band_colour(text) if text in BAND_COLOURS else ("1F4E79", True)
             row.cell(text, style=FontFace(emphasis="B", size_pt=7, color=255 if white else 0, fill_color=_rgb(fill)))
-        for _order, rows in data.ranking.groupby("section_order"):
-            rows = rows[rows.total.notna()]
-            if rows.empty:
-                continue
-            best, worst = rows.loc[rows.total.idxmax()], rows.loc[rows.total.idxmin()]
-            counts = rows.band.value_counts()
+        for rows, best, worst, counts in _ranked_sections(data):
             row = table.row()
             for text in [rows.section.iloc[0], str(len(rows)), vn_number(rows.total.mean()),
                          f"{best.unit_name} ({vn_number(best.total)})", f"{worst.unit_name} ({vn_number(worst.total)})",
