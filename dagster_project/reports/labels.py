@@ -58,10 +58,6 @@ def month_label(month: str) -> str:
     return f"{mon}/{year}"
 
 
-def date_label(d) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def official_date(d) -> str:
     """'ngày 05 tháng 11 năm 2026' (Decree 30: a day below 10 and the months 1 and 2 take a leading zero)."""
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
