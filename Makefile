@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock -e '.[dev]'
 	touch $@
 
-# dagster-dbt loads assets from the manifest, so it must exist before the definitions load.
+# dagster-dbt loads assets from the manifest, so it must exist before the definitions load; the
+# profile's vars (warehouse file, DuckDB settings) come from dagster_project/settings.py.
 dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
-	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m dagster_project.dbt_project parse
 	touch $@
 
 setup: $(VENV)/.installed dbt/target/manifest.json

@@ -45,6 +45,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 from bench_marts import generate  # noqa: E402  (the raw-row generator, shared)
+from dagster_project.dbt_project import vars_args  # noqa: E402  (bench_marts put the project on sys.path)
+from dagster_project.settings import Home  # noqa: E402
 
 DBT_DIR = ROOT / "dbt"
 CRITERIA = ("TDGQ.1", "TDGQ.2", "CLGQ.3", "TTTT.3", "MDSH.1", "MDSH.2", "MDSH.3", "MDSH.4", "MDSH.5", "MDHL.3")
@@ -88,7 +90,7 @@ def dbt_command(home: Path, memory: str, command: str, target: Path) -> tuple[li
     env = {**os.environ, "SVCINDEX_HOME": str(home), "SVCINDEX_DUCKDB_MEMORY": memory,
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     dbt = str(Path(sys.executable).with_name("dbt"))
-    return [dbt, command, "--vars", json.dumps({"rule_version": "2026"}), "--profiles-dir", ".",
+    return [dbt, command, *vars_args(Home(home), {"rule_version": "2026", "duckdb_memory_limit": memory}), "--profiles-dir", ".",
             "--target-path", str(target), "--log-path", str(home / "dbt_logs")], env
 
 

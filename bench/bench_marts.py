@@ -26,9 +26,11 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from dagster_project.settings import DBT_PROJECT_DIR  # noqa: E402
+from dagster_project.dbt_project import vars_args  # noqa: E402
+from dagster_project.settings import DBT_PROJECT_DIR, Home  # noqa: E402
 
 RAW_SCHEMA = ROOT / "dagster_project" / "sources" / "raw_schema.sql"
+
 LINEAGE = "'bench', 1, date '{night}', timestamp '{night} 02:00'"
 
 UNITS_SQL = """
@@ -185,6 +187,7 @@ def run_dbt(home: Path, memory: str, *args: str) -> tuple[float, float, int]:
     dbt = str(Path(sys.executable).with_name("dbt"))
     probe = ("import resource, subprocess, sys, time; t = time.time(); rc = subprocess.run(sys.argv[1:]).returncode; "
              "print('BENCH', time.time() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)")
+    args = (*args, *vars_args(Home(home), {"duckdb_memory_limit": memory}))  # the profile's vars
     out = subprocess.run([sys.executable, "-c", probe, dbt, *args, "--profiles-dir", ".",
                           "--target-path", str(home / "dbt_target"), "--log-path", str(home / "dbt_logs")],
                          cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)

@@ -142,9 +142,10 @@ def simulate(
     codes = [p.strip() for p in provinces.split(",") if p.strip()] if provinces else None
     from .simulate import simulate as run_simulator
 
+    landing = home().landing
     with out().status("simulating"):
         try:
-            summary = run_simulator(home().landing, first, last, scale=scale, seed=seed, provinces=codes,
+            summary = run_simulator(landing, first, last, scale=scale, seed=seed, provinces=codes,
                                     defects=chosen)
         except ValueError as e:  # the simulator checks its arguments before writing anything
             raise UsageProblem(str(e)) from None
@@ -152,7 +153,7 @@ def simulate(
     for source, s in sorted(summary.items()):
         console.print(f"{source:16s} " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
                                                    for k, v in s.items()))
-    console.print(f"written to {home().landing}")
+    console.print(f"written to {landing}")
 
 
 # -- run -----------------------------------------------------------------------------------------
@@ -178,18 +179,19 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
     from .runlock import exclusive_run, warehouse_lock
     from .runs import execute_with_origin
 
-    landed = complete_nights(home().landing)
+    h = home()
+    landed = complete_nights(h.landing)
     if not landed:
-        raise Failure(f"nothing to run: no complete night (no _manifest.json) under {home().landing}.\n"
+        raise Failure(f"nothing to run: no complete night (no _manifest.json) under {h.landing}.\n"
                       "Deliver extracts there, or write sample ones with `svcindex simulate`.")
     first, last = nights or (landed[0], landed[-1])
     count = sum(first <= n <= last for n in landed)
     loggers = RUN_LOGGER_CONFIG if display is not None else {}
-    with warehouse_lock(home()):  # one writer: a second run stops here at once, before loading anything
+    with warehouse_lock(h):  # one writer: a second run stops here at once, before loading anything
         instance = dg.DagsterInstance.get()
-        lock_tags = exclusive_run(home(), instance)  # tidies after a killed run
-        inputs = inputs_fingerprint(home(), (first, last), rule_version, as_of_date)
-        if not full_refresh and (unchanged := nothing_new(home(), inputs, (first, last))):
+        lock_tags = exclusive_run(h, instance)  # tidies after a killed run
+        inputs = inputs_fingerprint(h, (first, last), rule_version, as_of_date)
+        if not full_refresh and (unchanged := nothing_new(h, inputs, (first, last))):
             return unchanged
         if display is not None:
             display.plan(list(RAW_TABLES), len(dbt_models.keys), len(dbt_models.check_keys))
@@ -202,13 +204,13 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
                   INPUTS_TAG: inputs, **lock_tags},
         )
         if not result.success:  # the job's failure hook alerts step failures; this catches the rest
-            alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed")
+            alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed", h.alerts)
             return result
-        month = published_month(home().published)
+        month = published_month(h.published)
         report = execute_with_origin("monthly_report_job", instance=instance, partition_key=f"{month}-01",
                                      tags=lock_tags, run_config=loggers)
         if not report.success:
-            alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed")
+            alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed", h.alerts)
             raise Failure(f"the nightly run published, but the report run {report.run_id} for {month} failed; "
                           "see the run log or the Dagster UI (`svcindex ui`)")
     return result
@@ -386,10 +388,11 @@ def _run_options(rule_version, as_of, nights, log_level):
     check_rule_version(rule_version)
     if as_of is not None:
         as_of = parse_date(as_of, "--as-of").isoformat()
-    landed = complete_nights(home().landing)
+    landing = home().landing
+    landed = complete_nights(landing)
     span = parse_nights(nights, landed) if nights else None
     if not landed:
-        raise Failure(f"nothing to run: no complete night (no _manifest.json) under {home().landing}.\n"
+        raise Failure(f"nothing to run: no complete night (no _manifest.json) under {landing}.\n"
                       "Deliver extracts there, or write sample ones with `svcindex simulate`.")
     return rule_version, as_of, span, log_level.upper()
 
@@ -478,9 +481,11 @@ def report(
                 raise UsageProblem(f"--rule-version {rule_version!r}: {month} is published under "
                                    f"{', '.join(sorted(versions))} only")
     from .reports import build_monthly_report
+    from .reports.config import load_report_config
 
     with out().status(f"writing the report for {month}"):
-        paths = build_monthly_report(h.published, month, h.reports, unit=unit, rule_version=rule_version)
+        paths = build_monthly_report(h.published, month, h.reports, unit=unit, rule_version=rule_version,
+                                     config=load_report_config(h.root))
     for kind, p in paths.items():
         out().print(f"{kind}: {p}")
 
@@ -515,11 +520,13 @@ def docs(port: int = typer.Option(8080, min=1, max=65535, help="Port on 127.0.0.
          generate_only: bool = typer.Option(False, "--generate-only", help="Write the site, do not serve it."),
          ) -> None:
     """Generate and serve the dbt docs of every model and column on 127.0.0.1."""
+    from .dbt_project import DBT_EXECUTABLE, vars_args
     from .settings import DBT_PROJECT_DIR
 
-    dbt = str(Path(sys.executable).parent / "dbt")
-    target = home().root / "dbt_docs"
-    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
+    dbt = str(DBT_EXECUTABLE)
+    h = home()
+    target = h.root / "dbt_docs"
+    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), *vars_args(h)]
     rc = subprocess.call([dbt, "docs", "generate", *common, "--quiet"], cwd=DBT_PROJECT_DIR)
     if rc:
         raise Failure(f"dbt docs generate failed (exit {rc}); the lines above say why")

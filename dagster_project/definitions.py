@@ -5,8 +5,9 @@ import dagster as dg
 
 from .assets.ingest import freshness_checks, ingest_assets, load_log
 from .assets.publication import monthly_report, published_warehouse, score_checks
-from .assets.transform import dbt_models, dbt_resource
+from .assets.transform import dbt_models
 from .progress import run_logger
+from .resources import resources
 from .jobs import (alert_on_failure, freshness_job, freshness_schedule, landing_sensor, monthly_report_job,
                    nightly_job, nightly_schedule, report_after_publication)
 
@@ -16,7 +17,7 @@ defs = dg.Definitions(
     jobs=[nightly_job, monthly_report_job, freshness_job],
     schedules=[nightly_schedule, freshness_schedule],
     sensors=[landing_sensor, report_after_publication, alert_on_failure],
-    resources={"dbt": dbt_resource()},
+    resources=resources(),
     executor=dg.in_process_executor,
     # console: Dagster's default; svcindex: the CLI's run log and stage display (progress.py),
     # selected by run config so that runs the CLI records through the code location can use it

@@ -7,7 +7,7 @@ import dagster as dg
 from .assets.ingest import freshness_checks
 from .assets.publication import monthly_report, published_warehouse
 from .ops import alert_failed_run, complete_nights, monthly_partitions, nightly_partitions
-from .settings import home
+from .resources import HomeResource
 
 
 def partition_of(run: dg.DagsterRun | None) -> str | None:
@@ -20,13 +20,14 @@ def partition_of(run: dg.DagsterRun | None) -> str | None:
     return tags.get("dagster/partition")
 
 
-@dg.failure_hook(name="alert_on_step_failure")
+@dg.failure_hook(name="alert_on_step_failure", required_resource_keys={"home"})
 def alert_on_step_failure(context: dg.HookContext) -> None:
     """Alerts from inside the run's own process, however the run was started (CLI, schedule,
     sensor, UI): a run_failure_sensor alone needs the daemon, which `svcindex run` never starts."""
     run = context.instance.get_run_by_id(context.run_id)
     alert = alert_failed_run(context.run_id, context.job_name, partition_of(run),
-                             f"step {context.step_key} failed: {context.op_exception or 'see the run log'}")
+                             f"step {context.step_key} failed: {context.op_exception or 'see the run log'}",
+                             context.resources.home.paths.alerts)
     if alert:
         context.log.error(f"run {context.run_id} failed; alert written to alerts/alerts.jsonl")
 
@@ -75,8 +76,8 @@ CORE_SOURCES = ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso")
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Starts one run for the nights whose dossier, unit and procedure manifests have landed "
                        "and whose dossiers are not yet ingested.")
-def landing_sensor(context: dg.SensorEvaluationContext):
-    landing = home().landing
+def landing_sensor(context: dg.SensorEvaluationContext, home: HomeResource):
+    landing = home.paths.landing
     ready = set.intersection(*(set(complete_nights(landing, s)) for s in CORE_SOURCES))
     done = context.instance.get_materialized_partitions(dg.AssetKey(["raw", "dvcqg_hoso"]))
     new = sorted((ready & set(nightly_partitions.get_partition_keys())) - done)
@@ -99,10 +100,11 @@ def report_after_publication(context: dg.SensorEvaluationContext, asset_event: d
 
 @dg.run_failure_sensor(monitored_jobs=[nightly_job, monthly_report_job], default_status=dg.DefaultSensorStatus.RUNNING,
                        description="Records every failed run in $SVCINDEX_HOME/alerts/alerts.jsonl and calls the notifier hook.")
-def alert_on_failure(context: dg.RunFailureSensorContext):
+def alert_on_failure(context: dg.RunFailureSensorContext, home: HomeResource):
     """Catches, under the daemon, failures no step saw (a run worker that died); a run the
     failure hook already reported is not alerted twice (alert_failed_run keeps one per run)."""
     run = context.dagster_run
-    alert = alert_failed_run(run.run_id, run.job_name, partition_of(run), context.failure_event.message)
+    alert = alert_failed_run(run.run_id, run.job_name, partition_of(run), context.failure_event.message,
+                             home.paths.alerts)
     if alert:
         context.log.error(f"run {run.run_id} failed; alert written: {json.dumps(alert, ensure_ascii=False)}")

@@ -63,7 +63,7 @@ def write_alert(alert: dict, alerts_dir: Path) -> Path:
 
 
 def alert_failed_run(run_id: str, job: str | None, partition: str | None, error: str | None,
-                     alerts_dir: Path | None = None) -> dict | None:
+                     alerts_dir: Path) -> dict | None:
     """One alert per failed run, whichever mechanism sees the failure first.
 
     A run can be seen failing by the job's failure hook (in the run's process: CLI, schedule,
@@ -73,7 +73,6 @@ def alert_failed_run(run_id: str, job: str | None, partition: str | None, error:
     Returns the alert written, or None if the run had already alerted."""
     import fcntl
 
-    alerts_dir = alerts_dir or home().root / "alerts"
     alerts_dir.mkdir(parents=True, exist_ok=True)
     path = alerts_dir / "alerts.jsonl"
     alert = {"at": datetime.now(timezone.utc).isoformat(), "job": job, "run_id": run_id,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .ops import alert_failed_run
-from .settings import Home
+from .settings import Home, duckdb_temp_directory
 
 PID_TAG = "svcindex/pid"  # on every run the CLI starts: lets the next run tell a dead run from a live one
 
@@ -93,7 +93,7 @@ def remove_leftovers(h: Home, log=print) -> list[Path]:
     for stale in published.parent.glob(f".{published.name}.*.tmp*"):  # temp file and its .wal
         stale.unlink(missing_ok=True)
         removed.append(stale)
-    for spill in (h.warehouse_dir / ".duckdb_tmp", published.parent / ".duckdb_tmp"):
+    for spill in (duckdb_temp_directory(h.warehouse), duckdb_temp_directory(published)):
         if spill.is_dir() and any(spill.iterdir()):
             shutil.rmtree(spill, ignore_errors=True)
             removed.append(spill)
@@ -121,7 +121,7 @@ def drop_dbt_temp_relations(h: Home, log=print) -> list[str]:
     return dropped
 
 
-def fail_dead_runs(instance, log=print) -> list[str]:
+def fail_dead_runs(h: Home, instance, log=print) -> list[str]:
     """Dagster runs still STARTED/STARTING whose recorded process is gone: mark them failed."""
     import dagster as dg
 
@@ -135,7 +135,7 @@ def fail_dead_runs(instance, log=print) -> list[str]:
         if pid and int(pid) != os.getpid() and not pid_alive(int(pid)):
             why = f"the run's process (pid {pid}) died without finishing (killed); marked failed by the next run"
             instance.report_run_failed(run, message=why)
-            alert_failed_run(run.run_id, run.job_name, partition_of(run), why)
+            alert_failed_run(run.run_id, run.job_name, partition_of(run), why, h.alerts)
             failed.append(run.run_id)
     if failed:
         log("marked failed the runs whose process was killed: " + ", ".join(failed))
@@ -147,7 +147,7 @@ def exclusive_run(h: Home, instance, log=print) -> dict[str, str]:
     recognise this one if it is killed (its pid)."""
     remove_leftovers(h, log)
     drop_dbt_temp_relations(h, log)
-    fail_dead_runs(instance, log)
+    fail_dead_runs(h, instance, log)
     return {PID_TAG: str(os.getpid())}
 
 

@@ -56,6 +56,10 @@ class Home:
     def quality(self) -> Path:
         return self.root / "quality"
 
+    @property
+    def alerts(self) -> Path:
+        return self.root / "alerts"
+
     def ensure(self) -> "Home":
         for d in (self.landing, self.warehouse_dir, self.published_dir, self.reports, self.quality):
             d.mkdir(parents=True, exist_ok=True)
@@ -74,8 +78,23 @@ def pii_key() -> tuple[str, bool]:
 
 
 def duckdb_settings() -> dict[str, str]:
-    """Memory bound and spill directory for every DuckDB connection the pipeline opens."""
+    """Memory bound and threads of every DuckDB connection: the pipeline's own and dbt's (dbt_vars)."""
     return {
         "memory_limit": os.environ.get("SVCINDEX_DUCKDB_MEMORY", "5GB"),
         "threads": os.environ.get("SVCINDEX_DUCKDB_THREADS", str(os.cpu_count() or 2)),
     }
+
+
+def duckdb_temp_directory(database: Path) -> Path:
+    """Where DuckDB spills for a database file: beside it (the warehouse's is warehouse/.duckdb_tmp)."""
+    return database.parent / ".duckdb_tmp"
+
+
+def dbt_vars(h: Home) -> dict[str, str]:
+    """What dbt/profiles.yml reads (as `var(...)`): the warehouse file and the DuckDB settings above.
+
+    Passed on dbt's command line by every caller (the dbt resource, `make setup`, `svcindex docs`),
+    so dbt and the Python connections cannot disagree and nothing writes os.environ for dbt."""
+    return {"svcindex_warehouse": str(h.warehouse),
+            "duckdb_temp_directory": str(duckdb_temp_directory(h.warehouse)),
+            **{f"duckdb_{k}": v for k, v in duckdb_settings().items()}}

@@ -8,7 +8,7 @@ from typing import Iterator
 
 import duckdb
 
-from .settings import duckdb_settings
+from .settings import duckdb_settings, duckdb_temp_directory
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -16,7 +16,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         path.parent.mkdir(parents=True, exist_ok=True)
     config = dict(duckdb_settings())
     if not read_only:
-        config["temp_directory"] = str(path.parent / ".duckdb_tmp")
+        config["temp_directory"] = str(duckdb_temp_directory(path))
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as e:  # DuckDB allows one writer process: say who holds the file, plainly

@@ -9,8 +9,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import yaml
 
-from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from dagster_project.dbt_project import vars_args
+from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Home
 
 RAW_SCHEMA = PROJECT_ROOT / "dagster_project" / "sources" / "raw_schema.sql"
 DBT = Path(sys.executable).with_name("dbt")
@@ -43,8 +45,12 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None
 
 
 def dbt_build(home: Path, *extra: str) -> None:
-    env = {**os.environ, "SVCINDEX_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "SVCINDEX_DUCKDB_THREADS": "1"}
+    env = {**os.environ, "SVCINDEX_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    extra_vars: dict = {}
+    if "--vars" in extra:  # the test's own vars (YAML, as dbt takes them) join the profile's
+        i = extra.index("--vars")
+        extra_vars, extra = yaml.safe_load(extra[i + 1]), (*extra[:i], *extra[i + 2:])
+    extra = (*extra, *vars_args(Home(home), {"duckdb_threads": "1", **extra_vars}))
     proc = subprocess.run(
         [str(DBT), "build", "--profiles-dir", ".", "--target-path", str(home / "dbt_target"),
          "--log-path", str(home / "dbt_logs"), *extra],

@@ -36,10 +36,11 @@ def range_of(request: dg.RunRequest) -> tuple[str, str]:
     return request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]
 
 
-def test_landing_sensor_requests_complete_nights_not_yet_ingested(tmp_path, monkeypatch):
+def test_landing_sensor_requests_complete_nights_not_yet_ingested(tmp_path):
     from dagster_project.jobs import landing_sensor
+    from dagster_project.resources import HomeResource
 
-    monkeypatch.setenv("SVCINDEX_HOME", str(tmp_path))
+    home = {"home": HomeResource(root=str(tmp_path))}
     for night in ("2026-10-01", "2026-10-02"):
         for source in ("dvcqg_coquan", "csdl_tthc", "dvcqg_hoso"):
             land(tmp_path / "landing", source, night)
@@ -48,14 +49,14 @@ def test_landing_sensor_requests_complete_nights_not_yet_ingested(tmp_path, monk
     (tmp_path / "landing" / "dvcqg_hoso" / "2026-10-03").mkdir()   # files arriving, no manifest yet
 
     with dg.instance_for_test() as instance:
-        requests = list(landing_sensor(dg.build_sensor_context(instance=instance)))
+        requests = list(landing_sensor(dg.build_sensor_context(instance=instance, resources=home)))
         assert [(range_of(r), r.run_key) for r in requests] == [(("2026-10-01", "2026-10-02"), "2026-10-01..2026-10-02")]
 
         # once 1-2 Oct are ingested, only the newly complete 3 Oct is asked for
         for night in ("2026-10-01", "2026-10-02"):
             instance.report_runless_asset_event(dg.AssetMaterialization(["raw", "dvcqg_hoso"], partition=night))
         land(tmp_path / "landing", "dvcqg_hoso", "2026-10-03")
-        requests = list(landing_sensor(dg.build_sensor_context(instance=instance)))
+        requests = list(landing_sensor(dg.build_sensor_context(instance=instance, resources=home)))
         assert [range_of(r) for r in requests] == [("2026-10-03", "2026-10-03")]
 
 

@@ -70,6 +70,7 @@ def _deliver_bad_night(landing: Path, night: str) -> None:
 
 def test_bad_batch_fails_gate_keeps_publication_and_alerts(copied_home):
     from dagster_project.jobs import alert_on_failure
+    from dagster_project.resources import HomeResource
 
     published = copied_home / "published" / "svcindex.duckdb"
     before = sha256(published)
@@ -92,6 +93,7 @@ def test_bad_batch_fails_gate_keeps_publication_and_alerts(copied_home):
     alert_on_failure(dg.build_run_status_sensor_context(
         sensor_name="alert_on_failure", dagster_instance=instance,
         dagster_run=instance.get_run_by_id(result.run_id), dagster_event=failure.dagster_event,
+        resources={"home": HomeResource(root=str(copied_home))},
     ).for_run_failure())
     alert = json.loads((copied_home / "alerts" / "alerts.jsonl").read_text().splitlines()[-1])
     assert alert["run_id"] == result.run_id and alert["job"] == "nightly"

@@ -15,7 +15,8 @@ from ..sources._landing import nights as landing_nights
 from ..publish import record_quality
 from ..quality.gate import validate
 from ..ops import VN_OFFSET, freshness_verdict, nightly_partitions
-from ..settings import home, pii_key
+from ..resources import HomeResource
+from ..settings import pii_key
 from ..runlock import pause_point
 from ..waivers import apply_waivers, held_back_message
 from ..warehouse import connection
@@ -128,8 +129,8 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
         partitions_def=nightly_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
-    def ingest(context: dg.AssetExecutionContext):
-        h = home().ensure()
+    def ingest(context: dg.AssetExecutionContext, home: HomeResource):
+        h = home.paths.ensure()
         key_value, is_sample = pii_key()
         if is_sample:
             context.log.warning("SVCINDEX_PII_KEY is not set: pseudonymising with the public sample key (demo only)")
@@ -210,8 +211,8 @@ load_log = dg.AssetSpec(["raw", "load_log"], group_name="ingest", kinds={"duckdb
 def build_freshness_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey(["raw", table]), name="freshness",
                     description="Fails when a source feeding this table has no extract window ending in the last 36 hours")
-    def freshness(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        landing = home().landing
+    def freshness(context: dg.AssetCheckExecutionContext, home: HomeResource) -> dg.AssetCheckResult:
+        landing = home.paths.landing
         now = datetime.now(VN_OFFSET)
         verdicts = [freshness_verdict(landing, name, now) for name in sources_of(table, landing) or [table]]
         return dg.AssetCheckResult(passed=all(ok for ok, _ in verdicts), severity=dg.AssetCheckSeverity.WARN,

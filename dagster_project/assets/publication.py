@@ -6,7 +6,7 @@ from ..inputs import INPUTS_TAG
 from ..publish import PUBLISHED_TABLES, publish, record_quality
 from ..quality.gate import validate
 from ..ops import monthly_partitions
-from ..settings import home
+from ..resources import HomeResource
 from ..warehouse import connection
 
 UNIT_SCORES = dg.AssetKey(["marts", "fct_unit_scores"])
@@ -61,8 +61,8 @@ def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
 
     @dg.asset_check(asset=asset_key, name=f"{suite}_gate", blocking=True,
                     description=f"Great Expectations suite expectations/{suite}.json on the scores about to be published")
-    def score_gate(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        h = home()
+    def score_gate(context: dg.AssetCheckExecutionContext, home: HomeResource) -> dg.AssetCheckResult:
+        h = home.paths
         with connection(h.warehouse) as con:
             result = validate(suite, score_frame(con, sql, h.published), h.quality / "data_docs")
             record_quality(con, context.run.run_id, suite, [result])
@@ -87,8 +87,8 @@ score_checks = [build_score_check(k) for k in SCORE_SUITES]
                 "replaced by an atomic swap only after every blocking check upstream passed.",
     kinds={"duckdb"},
 )
-def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    h = home().ensure()
+def published_warehouse(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
+    h = home.paths.ensure()
     pub = publish(h.warehouse, h.published, context.run.run_id, inputs=context.run.tags.get(INPUTS_TAG))
     context.log.info(f"published {pub.path} as of {pub.as_of_date} (rule version {pub.rule_version})")
     with connection(h.published, read_only=True) as con:
@@ -116,11 +116,12 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     kinds={"excel", "pdf"},
     partitions_def=monthly_partitions,
 )
-def monthly_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def monthly_report(context: dg.AssetExecutionContext, home: HomeResource) -> dg.MaterializeResult:
     from ..reports import build_monthly_report
+    from ..reports.config import load_report_config
 
-    h = home().ensure()
+    h = home.paths.ensure()
     month = context.partition_key[:7]
-    paths = build_monthly_report(h.published, month, h.reports)
+    paths = build_monthly_report(h.published, month, h.reports, config=load_report_config(h.root))
     return dg.MaterializeResult(metadata={"month": month,
                                           **{k: dg.MetadataValue.path(str(p)) for k, p in paths.items()}})

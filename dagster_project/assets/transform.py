@@ -1,19 +1,16 @@
 """dbt: every model and seed an asset, every dbt test an asset check (dagster-dbt)."""
 
 import json
-import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any, Mapping
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ..settings import DBT_PROJECT_DIR, home
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+from ..dbt_project import dbt_project
+from ..resources import HomeResource
+from ..settings import Home, dbt_vars
 
 
 class TransformConfig(dg.Config):
@@ -22,12 +19,15 @@ class TransformConfig(dg.Config):
     full_refresh: bool = False
 
 
-def dbt_build_args(config: TransformConfig) -> list[str]:
-    """The dbt CLI arguments for a run; a pure function so it can be tested alone."""
-    dbt_vars: dict[str, Any] = {"rule_version": config.rule_version}
+def dbt_build_args(config: TransformConfig, home: Home | None = None) -> list[str]:
+    """The dbt CLI arguments for a run; a pure function so it can be tested alone.
+
+    With `home`, the vars also carry what the profile reads (the warehouse file, DuckDB settings)."""
+    run_vars: dict[str, Any] = dbt_vars(home) if home else {}
+    run_vars["rule_version"] = config.rule_version
     if config.as_of_date:
-        dbt_vars["as_of_date"] = config.as_of_date
-    args = ["build", "--vars", json.dumps(dbt_vars, sort_keys=True)]
+        run_vars["as_of_date"] = config.as_of_date
+    args = ["build", "--vars", json.dumps(run_vars, sort_keys=True)]
     if config.full_refresh:
         args.append("--full-refresh")
     return args
@@ -43,26 +43,19 @@ class LayerTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "transform"
 
 
-def dbt_resource() -> DbtCliResource:
-    os.environ["SVCINDEX_HOME"] = str(home().root)  # the dbt profile reads it; must be absolute
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=os.fspath(DBT_PROJECT_DIR),
-                          dbt_executable=os.fspath(Path(sys.executable).parent / "dbt"))
-
-
 KEEP_RUN_ARTIFACTS = 7
 
 
-def run_artifacts_dir(run_id: str) -> Path:
+def run_artifacts_dir(h: Home, run_id: str) -> Path:
     """dbt's target folder for one run, under SVCINDEX_HOME; only the last few runs are kept."""
-    runs = home().root / "dbt_runs"
+    runs = h.root / "dbt_runs"
     for old in sorted(runs.glob("*/"), key=lambda p: p.stat().st_mtime)[:-(KEEP_RUN_ARTIFACTS - 1)]:
         shutil.rmtree(old, ignore_errors=True)
     return runs / run_id
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=LayerTranslator())
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: TransformConfig):
-    home().ensure()
-    yield from dbt.cli(dbt_build_args(config), context=context,
-                       target_path=run_artifacts_dir(context.run.run_id)).stream()
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: HomeResource, config: TransformConfig):
+    h = home.paths.ensure()
+    yield from dbt.cli(dbt_build_args(config, h), context=context,
+                       target_path=run_artifacts_dir(h, context.run.run_id)).stream()

@@ -19,13 +19,12 @@ def build_monthly_report(published_db: Path, month: str, out_dir: Path, *, unit:
 
     Reads the month's rows at their latest as-of date under `rule_version` (default: the rule
     version published last). The administrative frame (issuer, number, signer...) comes from
-    `config`, by default reports/report_config.toml overridden by $SVCINDEX_HOME/report.toml.
+    `config`: reports/report_config.toml, overridden by $SVCINDEX_HOME/report.toml when the caller
+    loads it with load_report_config(home root) (the CLI and the Dagster asset do).
     The same published file and configuration give the same bytes.
     """
     if config is None:
-        from ..settings import home
-
-        config = load_report_config(home().root)
+        config = load_report_config()
     data = load_report_data(Path(published_db), month, unit=unit, rule_version=rule_version)
     target = Path(out_dir) / month
     stem = f"{FILE_STEM}-{month}" + (f"-{_safe(unit)}" if unit else "")
