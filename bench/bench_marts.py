@@ -27,9 +27,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from dagster_project.dbt_project import vars_args  # noqa: E402
+from dagster_project.sources import ensure_raw_schema  # noqa: E402
 from dagster_project.settings import DBT_PROJECT_DIR, Home  # noqa: E402
-
-RAW_SCHEMA = ROOT / "dagster_project" / "sources" / "raw_schema.sql"
 
 LINEAGE = "'bench', 1, date '{night}', timestamp '{night} 02:00'"
 
@@ -153,7 +152,7 @@ from range({offset}, {offset} + {n}, 10) as t(i)
 
 def generate(warehouse: Path, first_day: str, days: int, per_month: int, months: int, night: str, memory: str) -> dict:
     con = duckdb.connect(str(warehouse), config={"memory_limit": memory, "preserve_insertion_order": False})
-    con.execute(RAW_SCHEMA.read_text())
+    ensure_raw_schema(con)
     lineage = LINEAGE.format(night=night)
     con.execute(UNITS_SQL.format(lineage=lineage))
     con.execute(CATALOGUE_SQL.format(lineage=lineage, night=night))

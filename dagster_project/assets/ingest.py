@@ -85,15 +85,8 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
 
 def batch_rows(con, table: str, file_names: list[str]) -> pd.DataFrame:
     """The batch's records, with whether their unit and procedure codes are known."""
-    columns = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
-        [table]).fetchall()}
-    known = []
-    if "MaCoQuan" in columns and table != "dvcqg_coquan":
-        known.append("MaCoQuan in (select MaCoQuan from raw.dvcqg_coquan) as unit_known")
-    if "MaTTHC" in columns and table not in ("csdl_tthc", "agency_hoso"):
-        known.append("MaTTHC in (select MaTTHC from raw.csdl_tthc) as procedure_known")
-    return con.execute(f"select *{''.join(', ' + k for k in known)} from raw.{table} "
+    known = "".join(f", {sql} as {name}" for name, sql in sources.reference_columns(table).items())
+    return con.execute(f"select *{known} from raw.{table} "
                        "where _file in (select unnest(?::varchar[]))", [file_names]).df()
 
 

@@ -76,9 +76,15 @@ class GateResult:
 
 
 def load_suite(name: str) -> dict:
+    """expectations/<name>.json; a batch suite starts with what its source declares (batch_suites)."""
+    from .batch_suites import batch_table, declared_expectations
+
     path = EXPECTATIONS_DIR / f"{name}.json"
     with path.open(encoding="utf-8") as f:
-        return json.load(f)
+        suite = json.load(f)
+    if table := batch_table(name):
+        suite["expectations"] = declared_expectations(table) + suite["expectations"]
+    return suite
 
 
 def _observed(result: dict) -> str:

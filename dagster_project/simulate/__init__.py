@@ -144,7 +144,7 @@ def _write_night(con, landing: Path, night: date, province_names: list[str]) -> 
     csv = {"bcqg_tiepnhan": (nightly.bcqg(night), ";", False)}
     systems = [r[0] for r in con.execute("select distinct system from units where selected and weight > 0 order by 1").fetchall()]
     for system in systems:
-        csv[f"agency_{system}"] = (nightly.agency(system, night), nightly.AGENCY_LAYOUTS[system]["delimiter"], True)
+        csv[f"agency_{system}"] = (nightly.agency(system, night), nightly.agency_delimiter(system), True)
     written = {}
     for source in [*jsonl, *csv]:
         folder = out.night_dir(landing, source, night)

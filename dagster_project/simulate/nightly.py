@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..sources import agency as agency_source
 from . import applicants
 
 SUPPLEMENT = "struct(NgayYeuCauBoSung varchar, NgayBoSung varchar)"
@@ -150,25 +151,29 @@ def bcqg(night: date) -> str:
     """
 
 
-# The two vendor layouts of agency one-stop-shop systems (must match sources/agency_mappings).
-AGENCY_LAYOUTS = {
-    "vnpt": dict(delimiter=";", date="%d/%m/%Y %H:%M",
-                 channel="case coalesce(channel, 1) when 1 then 'Trực tiếp' when 2 then 'Trực tuyến' else 'Bưu chính công ích' end",
-                 columns=["Mã hồ sơ", "Mã thủ tục", "Mã đơn vị", "Kênh nộp", "Trạng thái", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày cập nhật"]),
-    "viettel": dict(delimiter=",", date="%Y-%m-%d %H:%M:%S", channel="coalesce(channel, 1)",
-                    columns=["SoHoSo", "MaThuTuc", "MaDonViTiepNhan", "HinhThucNop", "TinhTrang", "ThoiDiemTiepNhan",
-                             "HanTraKetQua", "ThoiDiemCapNhat"]),
-}
+def agency_delimiter(system: str) -> str:
+    return agency_source.mapping(system)["delimiter"]
 
 
 def agency(system: str, night: date) -> str:
     """Every dossier the system's units received that day, synced to the portal or not, in its
-    state at the end of the day."""
-    lay = AGENCY_LAYOUTS[system]
-    c, fmt = lay["columns"], lay["date"]
+    state at the end of the day, in the vendor's layout: the loader's own mapping file
+    (sources/agency_mappings/<system>.json) read backwards, headers, dates and value labels."""
+    m = agency_source.mapping(system)
+    fmt = m["date_format"]
+    labels = {}  # raw column -> SQL turning our code into the vendor's label (the first label of a code)
+    for column, values in m.get("values", {}).items():
+        first = {}
+        for label, code in values.items():
+            first.setdefault(code, label)
+        labels[column] = "case {v} " + " ".join(f"when {code} then '{label}'" for code, label in first.items()) + " end"
+    value = {"MaHoSo": "MaHoSo", "MaTTHC": "MaTTHC", "MaCoQuan": "MaCoQuan", "KenhThucHien": "coalesce(channel, 1)",
+             "TrangThaiHoSo": "s", "NgayTiepNhan": f"strftime(recv_ts, '{fmt}')", "NgayHenTra": f"strftime(due_ts, '{fmt}')",
+             "NgayCapNhat": f"strftime(t, '{fmt}')"}
+    columns = ", ".join(f'{labels[col].format(v=value[col]) if col in labels else value[col]} as "{header}"'
+                        for header, col in m["columns"].items())
     return f"""
-    select MaHoSo as "{c[0]}", MaTTHC as "{c[1]}", MaCoQuan as "{c[2]}", {lay['channel']} as "{c[3]}", s as "{c[4]}",
-        strftime(recv_ts, '{fmt}') as "{c[5]}", strftime(due_ts, '{fmt}') as "{c[6]}", strftime(t, '{fmt}') as "{c[7]}"
+    select {columns}
     from versions where day = date '{night}' and d = date '{night}' and system = '{system}'
     order by MaHoSo
     """

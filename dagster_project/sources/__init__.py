@@ -1,6 +1,7 @@
 """Loaders: the landing contract (spec/extracts.md) into the raw schema of the warehouse.
 
     ensure_raw_schema(con)
+    raw_fields() / raw_columns(table) / reference_columns(table)   (the declared raw tables)
     discover_sources(landing) -> list[str]
     load_source(con, landing, source, pii_key, nights=None) -> LoadSummary
     load_all(con, landing, pii_key) -> dict[str, LoadSummary]
@@ -14,18 +15,13 @@ from pathlib import Path
 
 import duckdb
 
-from . import agency, bcqg_tiepnhan, csdl_tthc, csdl_tthc_donvi, dvcqg_coquan, dvcqg_danhgia, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn
-from ._loader import LoadSummary, ensure_raw_schema, load_nights
+from . import agency
+from ._loader import LoadSummary, load_nights
+from ._schema import SOURCES, ensure_raw_schema, raw_columns, raw_fields, reference_columns
 from ._spec import SourceSpec
 
-# Fixed sources in load order within a night: reference snapshots (units, procedures) first,
-# because the other sources' codes are checked against them. Agency systems come last.
-SOURCES: dict[str, SourceSpec] = {
-    m.SPEC.name: m.SPEC
-    for m in (dvcqg_coquan, csdl_tthc, csdl_tthc_donvi, dvcqg_dvctt, dvcqg_hoso, dvcqg_pakn, dvcqg_danhgia, bcqg_tiepnhan)
-}
-
-__all__ = ["SOURCES", "LoadSummary", "discover_sources", "ensure_raw_schema", "load_all", "load_source", "spec_for"]
+__all__ = ["SOURCES", "LoadSummary", "discover_sources", "ensure_raw_schema", "load_all", "load_source", "raw_columns",
+           "raw_fields", "reference_columns", "spec_for"]
 
 
 def discover_sources(landing: Path) -> list[str]:

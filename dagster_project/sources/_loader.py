@@ -31,10 +31,10 @@ import duckdb
 from . import _pseudonymise
 from ._landing import (MANIFEST, FileRejected, ManifestFile, Night, check_encoding, lines_table, nights,
                        outside_reason, read_bytes, sha256_of, split_header)
+from ._schema import ensure_raw_schema
 from ._spec import SourceSpec
 from ._sql import defects_table, lit, output_columns
 
-RAW_SCHEMA = Path(__file__).with_name("raw_schema.sql")
 LOG_COLUMNS = ("source, extract_date, file_name, file_sha256, rows_in_manifest, rows_loaded, rows_quarantined,"
                " status, message, loaded_at, rows_duplicate, replaces_sha256, rows_retracted")
 MESSAGES_PER_FILE = 20     # a night with 10k bad lines must not flood the Dagster metadata
@@ -71,10 +71,6 @@ class LoadSummary:
             "rows_retracted": self.rows_retracted,
             "messages": "\n".join(shown + more),
         }
-
-
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(RAW_SCHEMA.read_text(encoding="utf-8"))
 
 
 def load_nights(con: duckdb.DuckDBPyConnection, landing: Path, specs: list[SourceSpec],

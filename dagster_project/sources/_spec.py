@@ -1,7 +1,8 @@
 """Declarations of a landing source: its fields, their types, code lists and checks.
 
 Per-source modules only declare a `SourceSpec`; `_loader` turns it into a few set-based
-DuckDB statements per file. Nothing here touches data.
+DuckDB statements per file, `_schema` into the raw table's DDL, and quality/batch_suites into
+the columns and code lists of its Great Expectations batch suite. Nothing here touches data.
 """
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ from typing import Literal
 # Nothing is coerced: a code sent as a JSON number (1.00432 for "1.004320"), 10.5 for an integer
 # or "2026-03-15" for yyyyMMddHHmmss is a defect of the record, never silently converted.
 Kind = Literal["text", "int", "bigint", "double", "ts", "date", "month", "json"]
+RAW_TYPES: dict[str, str] = {"text": "varchar", "int": "integer", "bigint": "bigint", "double": "double",
+                             "ts": "timestamp", "date": "date", "month": "date"}
+
+# Every data table of raw ends with the lineage columns (path relative to landing/, 1-based line
+# in the decompressed file, the manifest's extract night, the load's clock).
+LINEAGE: tuple[tuple[str, str], ...] = (("_file", "varchar"), ("_line", "bigint"), ("_extract_date", "date"),
+                                        ("_loaded_at", "timestamp"))
 
 # Plausible dates: `when="event"` is a moment that has happened by the night (received, returned,
 # updated...): from 2000 to the end of the manifest's extract window plus one day.
@@ -41,6 +49,13 @@ class Field:
     json_type: str | None = None       # DuckDB type for kind='json', e.g. 'STRUCT(MaCSDL VARCHAR)[]'
     post: str | None = None            # SQL rewriting the typed value `{v}` (NFC inside lists, PII hashing)
     when: When | None = None           # date plausibility (ts/date/month kinds), see above
+    raw_type: str | None = None        # the raw column's type when `post` changes it (default: from kind)
+    note: str | None = None            # what the raw column holds, when its name does not say
+
+    @property
+    def sql_type(self) -> str:
+        """The column's type in raw."""
+        return self.raw_type or (self.json_type if self.kind == "json" else RAW_TYPES[self.kind])
 
 
 @dataclass(frozen=True)

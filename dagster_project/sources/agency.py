@@ -15,8 +15,9 @@ from ._spec import Field, Ref, SourceSpec
 MAPPINGS_DIR = Path(__file__).with_name("agency_mappings")
 PREFIX = "agency_"
 
-_FIELDS = (
-    Field("HeThong", required=True),
+# raw.agency_hoso: every agency system's CSV, mapped to one canonical shape by its mapping file.
+FIELDS = (
+    Field("HeThong", required=True, note="the agency system (source name minus 'agency_')"),
     Field("MaHoSo", required=True),
     Field("MaCoQuan", required=True),
     Field("MaTTHC"),
@@ -33,13 +34,22 @@ def systems() -> list[str]:
 
 
 @lru_cache(maxsize=None)
+def mapping(system: str) -> dict:
+    """agency_mappings/<system>.json: the vendor's layout, read by the loader and the simulator."""
+    path = MAPPINGS_DIR / f"{system}.json"
+    if not path.is_file():
+        raise KeyError(f"agency_{system}: no mapping file {path.relative_to(MAPPINGS_DIR.parent)} (known: {systems()})")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
 def spec(source: str) -> SourceSpec:
     """The spec of `agency_<system>`; raises if the system has no mapping file."""
     system = source.removeprefix(PREFIX)
     path = MAPPINGS_DIR / f"{system}.json"
     if not source.startswith(PREFIX) or not path.is_file():
         raise KeyError(f"{source}: no mapping file {path.relative_to(MAPPINGS_DIR.parent)} (known: {systems()})")
-    m = json.loads(path.read_text(encoding="utf-8"))
+    m = mapping(system)
     nfc = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731 - headers are compared in NFC
     return SourceSpec(
         name=source,
@@ -55,5 +65,5 @@ def spec(source: str) -> SourceSpec:
         snapshot=False,
         key=("HeThong", "MaHoSo", "NgayCapNhat"),
         refs=(Ref("MaCoQuan", "dvcqg_coquan"), Ref("MaTTHC", "csdl_tthc")),
-        fields=_FIELDS,
+        fields=FIELDS,
     )

@@ -59,6 +59,7 @@ SPEC = SourceSpec(
                    " DuongDanTepTinKetQua := pii_redact(x.DuongDanTepTinKetQua)))"),
         # Supplement dates travel as yyyyMMddHHmmss strings inside the list.
         Field("DanhSachHoSoBoSung", "json", json_type="STRUCT(NgayYeuCauBoSung VARCHAR, NgayBoSung VARCHAR)[]",
+              raw_type="STRUCT(NgayYeuCauBoSung TIMESTAMP, NgayBoSung TIMESTAMP)[]",
               post="list_transform({v}, lambda x: struct_pack("
                    "NgayYeuCauBoSung := try_strptime(x.NgayYeuCauBoSung, '%Y%m%d%H%M%S'),"
                    " NgayBoSung := try_strptime(x.NgayBoSung, '%Y%m%d%H%M%S')))"),
