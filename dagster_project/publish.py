@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .quality.results import ensure_quality_schema
 from .runlock import pause_point
 from .waivers import WAIVERS_DDL, published_waivers_sql
 from .warehouse import connection
@@ -39,9 +40,6 @@ PUBLISHED_TABLES: dict[str, str] = {
 
 OPS_DDL = """
 create schema if not exists ops;
-create table if not exists ops.quality_results (
-    run_id varchar, checked_at timestamp, asset varchar, suite varchar, expectation varchar,
-    column_name varchar, severity varchar, success boolean, observed varchar);
 create table if not exists ops.publication_log (
     run_id varchar, published_at timestamp, as_of_date date, rule_version varchar,
     row_counts json, gate_summary json);
@@ -52,6 +50,16 @@ alter table ops.publication_log add column if not exists inputs varchar;
 create table if not exists ops.restatements (
     run_id varchar, detected_at timestamp, unit_code varchar, period_type varchar, period varchar,
     rule_version varchar, old_total double, new_total double, reason varchar);
+"""
+
+# What the score gate compares tonight's totals with (total_move): the totals of the last
+# publication, kept in the warehouse by the publication itself, so the gate never reads the
+# published file. Per period, the rows of its latest as-of date, as the published table has them.
+SNAPSHOT_SQL = """
+create or replace table ops.published_snapshot as
+select ? as run_id, unit_code, period_type, period, rule_version, as_of_date, total
+from marts.fct_unit_scores
+qualify as_of_date = max(as_of_date) over (partition by period)
 """
 
 # A period that had already ended at the last publication is closed; when its total changes,
@@ -94,6 +102,7 @@ class Publication:
 
 
 def ensure_ops_schema(con) -> None:
+    ensure_quality_schema(con)
     con.execute(OPS_DDL)
     con.execute(WAIVERS_DDL)
 
@@ -108,16 +117,6 @@ def open_published(path: Path):
     con.execute(f"attach '{path}' as published (read_only)")
     con.execute("use published")
     return con
-
-
-def record_quality(con, run_id: str, asset: str, gate_results) -> None:
-    """Keep every expectation outcome of the run in the warehouse (publication and reports read it)."""
-    ensure_ops_schema(con)
-    rows = [(run_id, datetime.now(timezone.utc).replace(tzinfo=None), asset, o.suite, o.expectation, o.column,
-             o.severity, o.success, o.observed) for g in gate_results for o in g.outcomes]
-    con.execute("delete from ops.quality_results where run_id = ? and asset = ?", [run_id, asset])
-    if rows:
-        con.executemany("insert into ops.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = None) -> Publication:
@@ -171,6 +170,7 @@ def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = 
         wh.execute("update ops.waivers set run_id = ? where run_id is null", [run_id])
         if restated_rows:
             wh.executemany("insert into ops.restatements values (?, ?, ?, ?, ?, ?, ?, ?, ?)", restated_rows)
+        wh.execute(SNAPSHOT_SQL, [run_id])
     return Publication(published, run_id, as_of, rule_version, counts, restated)
 
 

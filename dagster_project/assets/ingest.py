@@ -12,8 +12,8 @@ import pandas as pd
 
 from .. import lake, sources
 from ..sources._landing import nights as landing_nights
-from ..publish import record_quality
 from ..quality.gate import validate
+from ..quality.results import record_quality
 from ..ops import VN_OFFSET, freshness_verdict, nightly_partitions
 from ..resources import HomeResource
 from ..settings import pii_key

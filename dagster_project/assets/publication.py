@@ -3,8 +3,9 @@
 import dagster as dg
 
 from ..inputs import INPUTS_TAG
-from ..publish import PUBLISHED_TABLES, publish, record_quality
+from ..publish import PUBLISHED_TABLES, publish
 from ..quality.gate import validate
+from ..quality.results import record_quality
 from ..ops import monthly_partitions
 from ..resources import HomeResource
 from ..warehouse import connection
@@ -15,7 +16,8 @@ CRITERION_SCORES = dg.AssetKey(["marts", "fct_criterion_scores"])
 
 # What each score suite sees: the rows of the run's as-of date. The unit suite starts from the
 # units active on that date, so a unit left unscored shows up as a row with no total, and it
-# carries each total's move since the last publication (`prev`, when one exists).
+# carries each total's move since the last publication (ops.published_snapshot, written by
+# publish.publish, when one exists).
 SCORE_SUITES = {
     UNIT_SCORES: ("unit_scores", """
         with run as (select max(as_of_date) as as_of from marts.fct_unit_scores)
@@ -37,23 +39,18 @@ SCORE_SUITES = {
         select * from marts.fct_criterion_scores
         where as_of_date = (select max(as_of_date) from marts.fct_criterion_scores)"""),
 }
-PREV_JOIN = """left join prev.unit_scores p
+PREV_JOIN = """left join ops.published_snapshot p
                on p.unit_code = s.unit_code and p.period_type = s.period_type and p.period = s.period
-              and p.rule_version = s.rule_version
-              and p.as_of_date = (select max(as_of_date) from prev.unit_scores where period = s.period)"""
+              and p.rule_version = s.rule_version"""
 
 
-def score_frame(con, suite_sql: str, published):
-    has_prev = published.exists()
-    if has_prev:
-        con.execute(f"attach '{published}' as prev (read_only)")
-    try:
-        sql = suite_sql.format(move="s.total - p.total" if has_prev else "null::double",
-                               prev_join=PREV_JOIN if has_prev else "")
-        return con.execute(sql).df()
-    finally:
-        if has_prev:
-            con.execute("detach prev")
+def score_frame(con, suite_sql: str):
+    """The suite's rows; total_move against the last publication's snapshot, null before the first."""
+    has_prev = con.execute("select count(*) from information_schema.tables "
+                           "where table_schema = 'ops' and table_name = 'published_snapshot'").fetchone()[0] > 0
+    sql = suite_sql.format(move="s.total - p.total" if has_prev else "null::double",
+                           prev_join=PREV_JOIN if has_prev else "")
+    return con.execute(sql).df()
 
 
 def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
@@ -64,7 +61,7 @@ def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     def score_gate(context: dg.AssetCheckExecutionContext, home: HomeResource) -> dg.AssetCheckResult:
         h = home.paths
         with connection(h.warehouse) as con:
-            result = validate(suite, score_frame(con, sql, h.published), h.quality / "data_docs")
+            result = validate(suite, score_frame(con, sql), h.quality / "data_docs")
             record_quality(con, context.run.run_id, suite, [result])
         if not result.passed:
             context.log.error(result.describe())
