@@ -43,7 +43,7 @@ ui: setup
 # The README images, from the published run in $(SVCINDEX_HOME) (run `make demo` first).
 screenshots: setup
 	command -v chromium >/dev/null && command -v pdftoppm >/dev/null || (apt-get update && apt-get install -y chromium poppler-utils)
-	$(BIN)/svcindex screenshots --out docs/img
+	$(BIN)/python -m tools.screenshots --out docs/img
 
 clean:
 	rm -rf data dbt/target dbt/logs

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from .user_input import (Failure, UsageProblem, check_criterion, check_month, check_period, check_rule_version,
                      check_unit, nearest, parse_date, parse_nights, require_published)
-from .settings import home
+from .settings import Home, home
 
 DEMO_PROVINCES = ["H44", "H55"]
 DEMO_START, DEMO_END = date(2026, 10, 1), date(2026, 10, 31)
@@ -174,7 +174,8 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
     from .assets.ingest import RAW_TABLES
     from .assets.transform import dbt_models
     from .inputs import INPUTS_TAG, inputs_fingerprint, nothing_new
-    from .ops import alert_failed_run, complete_nights
+    from .alerts import alert_failed_run
+    from .sources import complete_nights
     from .progress import RUN_LOGGER_CONFIG
     from .runlock import exclusive_run, warehouse_lock
     from .runs import execute_with_origin
@@ -296,7 +297,7 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
     if pii_key()[1]:
         console.print("[yellow]![/yellow] SVCINDEX_PII_KEY is not set: personal data is pseudonymised with the "
                       "public sample key (demo only)")
-    from .ops import complete_nights
+    from .sources import complete_nights
 
     landed = complete_nights(h.landing)
     first, last = nights or (landed[0], landed[-1])
@@ -381,7 +382,7 @@ def run(
 
 
 def _run_options(rule_version, as_of, nights, log_level):
-    from .ops import complete_nights
+    from .sources import complete_nights
 
     if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise UsageProblem(f"--log-level {log_level!r}: use DEBUG, INFO, WARNING or ERROR")
@@ -441,7 +442,7 @@ def demo(scale: float = typer.Option(0.01, help="Volume: 0.01 is about 2,400 dos
     _after_run(console, *_run_with_display(console, options[0], None, False, None, "DEBUG", announce=False))
 
 
-# -- ui, report, explain, docs, sql, screenshots ---------------------------------------------------
+# -- ui, report, explain, docs, sql ----------------------------------------------------------------
 
 @app.command(epilog="Stop it with Ctrl-C. Runs started there are recorded in $DAGSTER_HOME like the CLI's.")
 def ui(port: int = typer.Option(3000, min=1, max=65535, help="Port on 127.0.0.1.")) -> None:
@@ -566,19 +567,6 @@ def sql(query: Optional[str] = typer.Argument(None, help="SQL statements separat
                 raise Failure(f"{said[0]}{where} {hint}".rstrip() + f"\ntables: {', '.join(tables)}") from None
 
 
-@app.command(epilog="Needs a published run (`svcindex demo`), Chromium and poppler's pdftoppm "
-                    "(`make screenshots` installs them).")
-def screenshots(out_dir: Path = typer.Option(Path("docs/img"), "--out", help="Folder for the PNG files."),
-                port: int = typer.Option(3300, min=1, max=65535, help="Port of the private Dagster UI on 127.0.0.1."),
-                ) -> None:
-    """The README's pictures: the Dagster asset graph and the report's pages."""
-    require_published(home().published)
-    from .screenshots import take_screenshots
-
-    for p in take_screenshots(out_dir, port):
-        out().print(f"screenshot: {p} ({p.stat().st_size // 1024} KB)")
-
-
 # -- waive, datadocs -----------------------------------------------------------------------------
 
 @app.command(epilog="Recorded in ops.waivers; the next `svcindex run` publishes the night and shows the waiver in "
@@ -590,12 +578,32 @@ def waive(
     by: Optional[str] = typer.Option(None, help="Who waives (default: the OS user)."),
 ) -> None:
     """Publish a night without its rejected file(s): records who, when and why."""
-    from .waivers import waive_command
-
     night = parse_date(night, "--night").isoformat()
     code = waive_command(home(), source, night, reason, by)
     if code:
         raise typer.Exit(code)
+
+
+def waive_command(h: Home, source: str, night: str, reason: str, by: str | None = None) -> int:
+    """`svcindex waive`: record the waiver under the run lock (no run may be writing meanwhile)."""
+    from .runlock import WarehouseBusy, warehouse_lock
+    from .waivers import WaiverRefused, waive
+
+    try:
+        with warehouse_lock(h):
+            w = waive(h, source, night, reason, by)
+    except WarehouseBusy as e:  # the state, not the command, is wrong: exit 1
+        print(e, file=sys.stderr)
+        return 1
+    except WaiverRefused as e:  # nothing of S on D to waive, or no reason: change the command
+        print(e, file=sys.stderr)
+        return 2
+    files = ", ".join(f for f, _ in w.files)
+    print(f"waived {w.source} {w.night} by {w.waived_by} at {w.waived_at:%Y-%m-%d %H:%M:%S} UTC: {w.reason}\n"
+          f"  rejected file(s) accepted as missing: {files}\n"
+          "  the next `svcindex run` publishes the night and records the waiver in publication_log, "
+          "the published `waivers` table and the report's quality annex")
+    return 0
 
 
 @app.command(epilog="`svcindex ui` starts it too; the asset checks link their pages on this server.")
@@ -667,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.print(f"{where}: interrupted")
         return 130
-    except SystemExit as e:  # library code that stops with a sentence (screenshots: missing Chromium, port in use)
+    except SystemExit as e:  # library code that stops with a sentence
         if isinstance(e.code, str):
             console.print(f"{where}: {e.code}")
             return 1

@@ -6,7 +6,9 @@ import dagster as dg
 
 from .assets.ingest import freshness_checks
 from .assets.publication import monthly_report, published_warehouse
-from .ops import alert_failed_run, complete_nights, monthly_partitions, nightly_partitions
+from .alerts import alert_failed_run
+from .partitions import monthly_partitions, nightly_partitions
+from .sources import complete_nights
 from .resources import HomeResource
 
 

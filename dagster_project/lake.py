@@ -87,9 +87,9 @@ def export_all(con: duckdb.DuckDBPyConnection, lake: Path, tables: list[str]) ->
 
 def lake_tables() -> list[str]:
     """The raw tables dbt reads (its `raw` sources), i.e. what another engine needs."""
-    from .assets.ingest import RAW_TABLES
+    from .sources import raw_fields
 
-    return ["load_log", *RAW_TABLES]
+    return ["load_log", *raw_fields()]
 
 
 def main(argv: list[str]) -> int:

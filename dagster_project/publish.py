@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .quality.results import ensure_quality_schema
-from .runlock import pause_point
+from .pause import pause_point
 from .waivers import WAIVERS_DDL, published_waivers_sql
 from .warehouse import connection
 

@@ -21,14 +21,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .ops import alert_failed_run
+from .alerts import alert_failed_run
 from .settings import Home, duckdb_temp_directory
+from .warehouse import WarehouseBusy  # noqa: F401  (raised here too; callers catch it from either)
 
 PID_TAG = "svcindex/pid"  # on every run the CLI starts: lets the next run tell a dead run from a live one
-
-
-class WarehouseBusy(RuntimeError):
-    """Another live process holds the warehouse."""
 
 
 @dataclass
@@ -149,18 +146,3 @@ def exclusive_run(h: Home, instance, log=print) -> dict[str, str]:
     drop_dbt_temp_relations(h, log)
     fail_dead_runs(h, instance, log)
     return {PID_TAG: str(os.getpid())}
-
-
-def pause_point(stage: str) -> None:
-    """For the kill -9 tests: with SVCINDEX_PAUSE_AT=<stage>, the run stops here (writing
-    <home>/paused.<stage>) until it is killed, so a test can kill it at a chosen point instead
-    of racing a short window. Without the variable it does nothing."""
-    if os.environ.get("SVCINDEX_PAUSE_AT") != stage:
-        return
-    import time
-
-    from .settings import home
-
-    (home().root / f"paused.{stage}").write_text(str(os.getpid()))
-    while True:
-        time.sleep(1)

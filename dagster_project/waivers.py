@@ -116,26 +116,3 @@ def published_waivers_sql(run_id_param: str = "?") -> str:
     (this one for the waivers not used before)."""
     return (f"select source, night, reason, waived_by, waived_at, coalesce(run_id, {run_id_param}) as run_id "
             "from wh.ops.waivers order by waived_at, source, night")
-
-
-def waive_command(h: Home, source: str, night: str, reason: str, by: str | None = None) -> int:
-    """`svcindex waive`: record the waiver under the run lock (no run may be writing meanwhile)."""
-    import sys
-
-    from .runlock import WarehouseBusy, warehouse_lock
-
-    try:
-        with warehouse_lock(h):
-            w = waive(h, source, night, reason, by)
-    except WarehouseBusy as e:  # the state, not the command, is wrong: exit 1
-        print(e, file=sys.stderr)
-        return 1
-    except WaiverRefused as e:  # nothing of S on D to waive, or no reason: change the command
-        print(e, file=sys.stderr)
-        return 2
-    files = ", ".join(f for f, _ in w.files)
-    print(f"waived {w.source} {w.night} by {w.waived_by} at {w.waived_at:%Y-%m-%d %H:%M:%S} UTC: {w.reason}\n"
-          f"  rejected file(s) accepted as missing: {files}\n"
-          "  the next `svcindex run` publishes the night and records the waiver in publication_log, "
-          "the published `waivers` table and the report's quality annex")
-    return 0

@@ -11,6 +11,10 @@ import duckdb
 from .settings import duckdb_settings, duckdb_temp_directory
 
 
+class WarehouseBusy(RuntimeError):
+    """Another live process holds the warehouse."""
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,8 +26,6 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as e:  # DuckDB allows one writer process: say who holds the file, plainly
         if "Could not set lock" not in str(e):
             raise
-        from .runlock import WarehouseBusy
-
         pid = re.search(r"PID (\d+)", str(e))
         raise WarehouseBusy(f"another process{f' (pid {pid.group(1)})' if pid else ''} holds the warehouse "
                             f"{path}: DuckDB allows one writer; wait for it to finish and run again") from None

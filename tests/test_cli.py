@@ -126,7 +126,7 @@ def test_help_documents_every_option_and_environment_variable(capsys):
                      "SVCINDEX_DUCKDB_THREADS", "DAGSTER_HOME", "SVCINDEX_DEBUG", "Exit codes"):
         assert variable in text
     group = typer.main.get_command(app)
-    assert {"simulate", "run", "demo", "ui", "report", "explain", "docs", "sql", "screenshots"} <= set(group.commands)
+    assert {"simulate", "run", "demo", "ui", "report", "explain", "docs", "sql"} <= set(group.commands)
     for name, command in group.commands.items():
         assert command.help, f"{name} has no description"
         for param in command.params:

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from dagster_project.ops import VN_OFFSET, freshness_verdict, write_alert
+from dagster_project.alerts import write_alert
+from dagster_project.freshness import freshness_verdict
+from dagster_project.sources._landing import VN as VN_OFFSET
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -71,7 +73,7 @@ def test_freshness_fails_after_36_hours(tmp_path):
 
 
 def test_alert_is_appended_and_handed_to_the_notifier_hook(tmp_path, monkeypatch):
-    from dagster_project.ops import notify
+    from dagster_project.alerts import notify
 
     received = tmp_path / "received.json"
     monkeypatch.setenv("SVCINDEX_ALERT_COMMAND", f"cat > {received}")

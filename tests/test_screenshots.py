@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.screenshots import (answers, chart_page, latest_report_pdf, require_free_port, server_url, shrink,
+from tools.screenshots import (answers, chart_page, latest_report_pdf, require_free_port, server_url, shrink,
                                          wait_for)
 
 

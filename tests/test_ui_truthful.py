@@ -41,7 +41,7 @@ def test_each_nights_materialisation_carries_that_nights_rows(pipeline_home):
 
 
 def test_partitions_start_at_the_first_delivered_night(pipeline_home, tmp_path):
-    from dagster_project.ops import EARLIEST_NIGHT, first_night
+    from dagster_project.partitions import EARLIEST_NIGHT, first_night
 
     assert first_night(pipeline_home / "landing") == "2026-10-01"
     assert first_night(tmp_path) == EARLIEST_NIGHT

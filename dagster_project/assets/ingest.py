@@ -11,13 +11,14 @@ import dagster as dg
 import pandas as pd
 
 from .. import lake, sources
-from ..sources._landing import nights as landing_nights
+from ..sources._landing import VN, nights as landing_nights
 from ..quality.gate import validate
 from ..quality.results import record_quality
-from ..ops import VN_OFFSET, freshness_verdict, nightly_partitions
+from ..freshness import freshness_verdict
+from ..partitions import nightly_partitions
 from ..resources import HomeResource
 from ..settings import pii_key
-from ..runlock import pause_point
+from ..pause import pause_point
 from ..waivers import apply_waivers, held_back_message
 from ..warehouse import connection
 
@@ -206,7 +207,7 @@ def build_freshness_check(table: str) -> dg.AssetChecksDefinition:
                     description="Fails when a source feeding this table has no extract window ending in the last 36 hours")
     def freshness(context: dg.AssetCheckExecutionContext, home: HomeResource) -> dg.AssetCheckResult:
         landing = home.paths.landing
-        now = datetime.now(VN_OFFSET)
+        now = datetime.now(VN)
         verdicts = [freshness_verdict(landing, name, now) for name in sources_of(table, landing) or [table]]
         return dg.AssetCheckResult(passed=all(ok for ok, _ in verdicts), severity=dg.AssetCheckSeverity.WARN,
                                    description="\n".join(why for _, why in verdicts))

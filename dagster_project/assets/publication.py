@@ -6,7 +6,7 @@ from ..inputs import INPUTS_TAG
 from ..publish import PUBLISHED_TABLES, publish
 from ..quality.gate import validate
 from ..quality.results import record_quality
-from ..ops import monthly_partitions
+from ..partitions import monthly_partitions
 from ..resources import HomeResource
 from ..warehouse import connection
 

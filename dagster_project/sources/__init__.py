@@ -3,6 +3,7 @@
     ensure_raw_schema(con)
     raw_fields() / raw_columns(table) / reference_columns(table)   (the declared raw tables)
     discover_sources(landing) -> list[str]
+    complete_nights(landing, source=None) -> list[str]   (nights whose manifest has landed)
     load_source(con, landing, source, pii_key, nights=None) -> LoadSummary
     load_all(con, landing, pii_key) -> dict[str, LoadSummary]
 
@@ -16,11 +17,12 @@ from pathlib import Path
 import duckdb
 
 from . import agency
+from ._landing import complete_nights
 from ._loader import LoadSummary, load_nights
 from ._schema import SOURCES, ensure_raw_schema, raw_columns, raw_fields, reference_columns
 from ._spec import SourceSpec
 
-__all__ = ["SOURCES", "LoadSummary", "discover_sources", "ensure_raw_schema", "load_all", "load_source", "raw_columns",
+__all__ = ["SOURCES", "LoadSummary", "complete_nights", "discover_sources", "ensure_raw_schema", "load_all", "load_source", "raw_columns",
            "raw_fields", "reference_columns", "spec_for"]
 
 

@@ -59,6 +59,13 @@ class Night:
         return end + timedelta(days=1)
 
 
+def complete_nights(landing: Path, source: str | None = None) -> list[str]:
+    """Nights (YYYY-MM-DD) whose manifest has landed, of one source or of any: a manifest is
+    written last, so its presence is what makes a night complete. Reads no manifest."""
+    pattern = f"{source}/*/{MANIFEST}" if source else f"*/*/{MANIFEST}"
+    return sorted({p.parent.name for p in landing.glob(pattern)})
+
+
 def nights(landing: Path, source: str) -> tuple[list[Night], list[str]]:
     """Complete nights of a source in date order, and messages about incomplete ones."""
     root = landing / source

@@ -1,6 +1,8 @@
 """The README's screenshots, taken from a real run: the Dagster asset graph and the monthly report.
 
-    svcindex screenshots [--out docs/img] [--port 3300]
+    make screenshots      (= .venv/bin/python -m tools.screenshots [--out docs/img] [--port 3300])
+
+Developer tooling: not part of the runtime package (dagster_project), not installed with it.
 
 Needs a published run in $SVCINDEX_HOME (`svcindex demo`), Chromium and poppler's pdftoppm
 (Debian packages chromium and poppler-utils; `make screenshots` installs them).
@@ -23,8 +25,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from .reports.render_pages import render_page
-from .settings import home
+from dagster_project.reports.render_pages import render_page
+from dagster_project.settings import home
 
 APT_PACKAGES = "chromium poppler-utils"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -241,3 +243,24 @@ def take_screenshots(out_dir: Path, port: int = 3300) -> list[Path]:
         shots.append(chromium_screenshot(chromium, server_url(port, ASSET_GRAPH_PATH),
                                          out_dir / "dagster-asset-graph.png"))
     return [shrink(p) for p in shots]
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from dagster_project.cli import prepare_environment
+
+    parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=(
+        "The README's pictures: the Dagster asset graph and the report's pages. Needs a published run "
+        "(`svcindex demo`), Chromium and poppler's pdftoppm (`make screenshots` installs them)."))
+    parser.add_argument("--out", type=Path, default=Path("docs/img"), help="Folder for the PNG files.")
+    parser.add_argument("--port", type=int, default=3300, help="Port of the private Dagster UI on 127.0.0.1.")
+    args = parser.parse_args(argv)
+    prepare_environment()   # SVCINDEX_HOME absolute, DAGSTER_HOME inside it, as the CLI sets them
+    for p in take_screenshots(args.out, args.port):
+        print(f"screenshot: {p} ({p.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
