@@ -7,6 +7,7 @@ aggregates; checks over whole large tables run as dbt tests in SQL instead.
 """
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..settings import EXPECTATIONS_DIR
+from ..settings import EXPECTATIONS_DIR, SEEDS_DIR
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -78,7 +79,18 @@ class GateResult:
 def load_suite(name: str) -> dict:
     path = EXPECTATIONS_DIR / f"{name}.json"
     with path.open(encoding="utf-8") as f:
-        return json.load(f)
+        spec = json.load(f)
+    for expectation in spec["expectations"]:
+        if "value_set_from_seed" in expectation:
+            expectation["kwargs"]["value_set"] = seed_values(**expectation.pop("value_set_from_seed"))
+    return spec
+
+
+def seed_values(seed: str, column: str) -> list[str]:
+    """The distinct values of a rulebook seed's column (every rule version): a suite's value set
+    for groups or bands is read from the rulebook (seeds/), never written out in the suite."""
+    with (SEEDS_DIR / f"{seed}.csv").open(encoding="utf-8", newline="") as f:
+        return sorted({row[column] for row in csv.DictReader(f)})
 
 
 def _observed(result: dict) -> str:

@@ -6,7 +6,12 @@
 -- province or ministry, rulebook §5a), the unit shows its root's numerator and denominator, and so
 -- its points; inherited_from names that root.
 with criteria as (
-    select * from {{ ref('rulebook_criteria') }} where rule_version = '{{ var("rule_version") }}'
+    -- each criterion with its group's place in the Decision's five-group view (rulebook_groups)
+    select c.*, g.five_group_code
+    from {{ ref('rulebook_criteria') }} as c
+    left join {{ ref('rulebook_groups') }} as g
+        on g.rule_version = c.rule_version and g.group_code = c.group_code
+    where c.rule_version = '{{ var("rule_version") }}'
 ),
 
 applicability as (
