@@ -37,7 +37,8 @@ ALTER TABLE units ADD COLUMN valid_to DATE;
 
 CRITERIA_SQL = """
 CREATE TABLE criteria AS
-SELECT rv AS rule_version, c.*, g.group_name_vi, g.group_sort_order FROM (VALUES
+SELECT rv AS rule_version, c.*, g.group_name_vi, g.group_sort_order,
+       DATE '2023-01-01' AS effective_from, NULL::DATE AS effective_to FROM (VALUES
   ('CKMB.1', 'CKMB', 'Tỷ lệ TTHC công bố đúng hạn', 'Procedures announced on time', 6, 'linear', NULL, 'decision_date'),
   ('CKMB.3', 'CKMB', 'Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành', 'Procedures published in full', 2, 'linear', NULL, 'snapshot'),
   ('CKMB.4', 'CKMB', 'Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG', 'Dossiers synced to the portal', 10, 'linear', NULL, 'received_date'),

@@ -219,6 +219,8 @@ CRITERIA_SQL = f"""
     {_SCORES_IN.format(table="criterion_scores", scope="ranked")}
     JOIN r USING (unit_code)
     LEFT JOIN criteria c ON c.rule_version = s.rule_version AND c.criterion_code = s.criterion_code
+         AND coalesce(c.effective_from, DATE '1900-01-01') <= least(p.as_of, last_day(strptime(p.month, '%Y-%m')))
+         AND coalesce(c.effective_to, DATE '9999-12-31') >= least(p.as_of, last_day(strptime(p.month, '%Y-%m')))
     ORDER BY r.section_order, r.depth NULLS FIRST, r.rank, r.total DESC, s.unit_code,
              s.group_code, try_cast(split_part(s.criterion_code, '.', 2) AS INTEGER) NULLS LAST, s.criterion_code
 """
@@ -294,7 +296,11 @@ def _load_context(con, unit: str | None, band_names: tuple[str, ...]) -> dict:
     Columns and tables other branches add (coverage_*, rated, waivers, bands) are optional."""
     keys = ("s.period_type = 'month' AND s.period = p.month AND s.as_of_date = p.as_of "
             "AND s.rule_version = p.rule_version")
+    # the criteria rows in force on the month's evaluation date (the rows it was scored with)
     method = con.execute("SELECT c.* FROM criteria c, params p WHERE c.rule_version = p.rule_version "
+                         "AND coalesce(c.effective_from, DATE '1900-01-01') <= least(p.as_of, "
+                         "last_day(strptime(p.month, '%Y-%m'))) AND coalesce(c.effective_to, DATE '9999-12-31') "
+                         ">= least(p.as_of, last_day(strptime(p.month, '%Y-%m'))) "
                          f"ORDER BY {'c.sort_order, ' if 'sort_order' in _columns(con, 'criteria') else ''}"
                          "c.group_code, c.criterion_code").df()
     bands = (con.execute("SELECT b.band_name, b.min_total, b.evidence FROM bands b, params p "
