@@ -67,14 +67,15 @@ banded as (
 
 select
     cur.*,
-    case when cur.rated then
+    -- cast: rank() is bigint on DuckDB, int on Spark; the contract says bigint on both
+    cast(case when cur.rated then
         rank() over (partition by cur.period_type, cur.period, cur.block, cur.unit_type, cur.rated
                      order by cur.total desc)
-    end as rank_in_block,
-    case when cur.rated and cur.parent_code is not null then
+    end as bigint) as rank_in_block,
+    cast(case when cur.rated and cur.parent_code is not null then
         rank() over (partition by cur.period_type, cur.period, cur.parent_code, cur.unit_type, cur.rated
                      order by cur.total desc)
-    end as rank_in_parent,
+    end as bigint) as rank_in_parent,
     case when per.coverage_complete and per.previous_coverage_complete
          then round(cur.total - prev.total, 2) end as total_change,
     per.coverage_first_night,
