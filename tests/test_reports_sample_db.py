@@ -37,7 +37,8 @@ ALTER TABLE units ADD COLUMN valid_to DATE;
 
 CRITERIA_SQL = """
 CREATE TABLE criteria AS
-SELECT rv AS rule_version, c.* FROM (VALUES
+SELECT rv AS rule_version, c.*, g.group_name_vi, g.group_sort_order,
+       DATE '2023-01-01' AS effective_from, NULL::DATE AS effective_to FROM (VALUES
   ('CKMB.1', 'CKMB', 'Tỷ lệ TTHC công bố đúng hạn', 'Procedures announced on time', 6, 'linear', NULL, 'decision_date'),
   ('CKMB.3', 'CKMB', 'Tỷ lệ TTHC công khai đầy đủ các bộ phận tạo thành', 'Procedures published in full', 2, 'linear', NULL, 'snapshot'),
   ('CKMB.4', 'CKMB', 'Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG', 'Dossiers synced to the portal', 10, 'linear', NULL, 'received_date'),
@@ -49,7 +50,13 @@ SELECT rv AS rule_version, c.* FROM (VALUES
   ('MDSH.2', 'MDSH', 'Tỷ lệ hồ sơ được số hóa', 'Dossiers digitised', 10, 'linear', NULL, 'received_date'),
   ('MDHL.1', 'MDHL', 'Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn', 'Feedback handled on time', 6, 'linear', NULL, 'first_receipt_date'),
   ('MDHL.3', 'MDHL', 'Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC', 'Satisfaction with procedures', 12, 'target', 0.9, 'received_date')
-) c(criterion_code, group_code, name_vi, name_en, max_points, curve, target, period_basis),
+) c(criterion_code, group_code, name_vi, name_en, max_points, curve, target, period_basis)
+-- the portal columns' names and order, as dim_criterion publishes them from the rulebook_groups seed
+JOIN (VALUES
+  ('CKMB', 'Công khai, minh bạch', 1), ('TDGQ', 'Tiến độ, kết quả giải quyết', 2),
+  ('CLGQ', 'Dịch vụ công trực tuyến', 3), ('TTTT', 'Thanh toán trực tuyến', 4),
+  ('MDSH', 'Số hóa hồ sơ', 5), ('MDHL', 'Mức độ hài lòng', 6)
+) g(group_code, group_name_vi, group_sort_order) USING (group_code),
 (VALUES ('2025'), ('2026')) v(rv);
 """
 

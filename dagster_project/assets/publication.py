@@ -20,16 +20,27 @@ CRITERION_SCORES = dg.AssetKey(["marts", "fct_criterion_scores"])
 # publish.publish, when one exists).
 SCORE_SUITES = {
     UNIT_SCORES: ("unit_scores", """
-        with run as (select max(as_of_date) as as_of from marts.fct_unit_scores)
+        with run as (select max(as_of_date) as as_of from marts.fct_unit_scores),
+        -- the sum of each unit's portal columns (rulebook_groups.portal_column) in group_scores
+        portal as (
+            select g.unit_code, g.period_type, g.period, g.as_of_date, round(sum(g.points), 2) as groups_sum
+            from marts.fct_group_scores g
+            join rulebook.rulebook_groups r
+              on r.rule_version = g.rule_version and r.group_code = g.group_code and r.portal_column
+            group by all
+        )
         select u.unit_code as active_unit, s.* exclude (unit_code),
                -- an unrated unit (rulebook §5a) has no total: its groups are not summed either
-               case when s.rated then round(s.ckmb + s.tdgq + s.clgq + s.tttt + s.mdsh + s.mdhl, 2) end as groups_sum,
+               case when s.rated then gs.groups_sum end as groups_sum,
                coalesce(s.rated and s.total is null, true) as rated_without_total,
                {move} as total_move
         from marts.dim_unit u cross join run
         left join marts.fct_unit_scores s
                on s.unit_code = u.unit_code and s.as_of_date = run.as_of and s.period_type = 'month'
               and s.period = strftime(run.as_of, '%Y-%m')
+        left join portal gs
+               on gs.unit_code = s.unit_code and gs.period_type = s.period_type and gs.period = s.period
+              and gs.as_of_date = s.as_of_date
         {prev_join}
         where u.valid_from <= run.as_of and (u.valid_to is null or u.valid_to >= run.as_of)"""),
     GROUP_SCORES: ("group_scores", """
@@ -90,12 +101,15 @@ def published_warehouse(context: dg.AssetExecutionContext, home: HomeResource) -
     context.log.info(f"published {pub.path} as of {pub.as_of_date} (rule version {pub.rule_version})")
     with connection(h.published, read_only=True) as con:
         summary = con.execute("""
-            select unit_type, count(*) as units, round(avg(total), 2) as mean_total,
-                   min(total) as lowest, max(total) as highest,
-                   count(*) filter (where band = 'Yếu') as rated_yeu
-            from unit_scores
-            where period_type = 'month' and period = strftime(as_of_date, '%Y-%m')
-            group by unit_type order by unit_type""").df()
+            select s.unit_type, count(*) as units, round(avg(s.total), 2) as mean_total,
+                   min(s.total) as lowest, max(s.total) as highest,
+                   count(*) filter (where s.band = lb.band_name) as in_lowest_band
+            from unit_scores s
+            -- the rule version's lowest band (Yếu), as the published `bands` names it
+            left join (select rule_version, arg_min(band_name, min_total) as band_name
+                       from bands group by rule_version) lb using (rule_version)
+            where s.period_type = 'month' and s.period = strftime(s.as_of_date, '%Y-%m')
+            group by s.unit_type order by s.unit_type""").df()
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(pub.path)),
         "as_of_date": pub.as_of_date,

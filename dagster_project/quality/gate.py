@@ -7,6 +7,7 @@ aggregates; checks over whole large tables run as dbt tests in SQL instead.
 """
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..settings import EXPECTATIONS_DIR
+from ..settings import EXPECTATIONS_DIR, SEEDS_DIR
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -84,7 +85,17 @@ def load_suite(name: str) -> dict:
         suite = json.load(f)
     if table := batch_table(name):
         suite["expectations"] = declared_expectations(table) + suite["expectations"]
+    for expectation in suite["expectations"]:
+        if "value_set_from_seed" in expectation:
+            expectation["kwargs"]["value_set"] = seed_values(**expectation.pop("value_set_from_seed"))
     return suite
+
+
+def seed_values(seed: str, column: str) -> list[str]:
+    """The distinct values of a rulebook seed's column (every rule version): a suite's value set
+    for groups or bands is read from the rulebook (seeds/), never written out in the suite."""
+    with (SEEDS_DIR / f"{seed}.csv").open(encoding="utf-8", newline="") as f:
+        return sorted({row[column] for row in csv.DictReader(f)})
 
 
 def _observed(result: dict) -> str:

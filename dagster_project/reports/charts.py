@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .labels import BAND_COLOURS, GROUP_CODES, GROUP_NAMES, band_colour, month_label, vn_number  # noqa: E402
+from .labels import band_colour, month_label, vn_number  # noqa: E402
 
 DPI = 200
 STYLE = {"font.family": "DejaVu Sans", "font.size": 9}
@@ -31,11 +31,11 @@ def _styled(draw):
 
 
 @_styled
-def ranked_bars(units: pd.DataFrame) -> bytes:
-    """Horizontal bars, best at the top, each coloured by its band."""
+def ranked_bars(units: pd.DataFrame, band_names: tuple[str, ...]) -> bytes:
+    """Horizontal bars, best at the top, each coloured by its band (band_names: the rule version's, best first)."""
     units = units.sort_values(["total", "unit_code"], ascending=[True, False])
     fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.24 * len(units)))
-    colours = ["#" + band_colour(b)[0] for b in units.band]
+    colours = ["#" + band_colour(b, band_names)[0] for b in units.band]
     bars = ax.barh(units.unit_name, units.total, color=colours, edgecolor="#555555", linewidth=0.4)
     ax.bar_label(bars, labels=[vn_number(t) for t in units.total], padding=2, fontsize=7)
     ax.set_xlim(0, 105)
@@ -44,8 +44,8 @@ def ranked_bars(units: pd.DataFrame) -> bytes:
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)
-    present = [b for b in BAND_COLOURS if b in set(units.band)]
-    ax.legend(handles=[Patch(color="#" + band_colour(b)[0], label=b) for b in present], 
+    present = [b for b in band_names if b in set(units.band)]
+    ax.legend(handles=[Patch(color="#" + band_colour(b, band_names)[0], label=b) for b in present],
               loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(present), fontsize=7, frameon=False)
     return _png(fig)
 
@@ -69,16 +69,19 @@ def trend_lines(trend: pd.DataFrame) -> bytes:
 
 
 @_styled
-def group_heatmap(pct: pd.DataFrame, order: list[str], names: dict[str, str]) -> bytes:
-    """Rows: units in ranking order; columns: the six groups; cells: points as % of the group's max."""
+def group_heatmap(pct: pd.DataFrame, order: list[str], names: dict[str, str],
+                  groups: tuple[tuple[str, str], ...]) -> bytes:
+    """Rows: units in ranking order; columns: the portal groups (code, name) in order; cells: points
+    as % of the group's max."""
+    codes = [code for code, _ in groups]
     grid = (pct.pivot(index="unit_code", columns="group_code", values="pct")
-            .reindex(index=order, columns=list(GROUP_CODES)))
+            .reindex(index=order, columns=codes))
     fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.24 * len(order)))
     image = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
     # the groups spelled out, two short lines each
-    ax.set_xticks(range(len(GROUP_CODES)), [GROUP_NAMES[c].replace(", ", ",\n", 1).replace(" trực", "\ntrực")
-                                            .replace(" hồ", "\nhồ").replace(" lòng", "\nlòng")
-                                            for c in GROUP_CODES], fontsize=7)
+    ax.set_xticks(range(len(codes)), [name.replace(", ", ",\n", 1).replace(" trực", "\ntrực")
+                                      .replace(" hồ", "\nhồ").replace(" lòng", "\nlòng")
+                                      for _, name in groups], fontsize=7)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(order)), [names[c] for c in order])
     for (r, c), value in pd.DataFrame(grid.to_numpy()).stack().items():

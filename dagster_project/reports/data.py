@@ -13,9 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .labels import BAND_COLOURS, BLOCK_TITLES, UNIT_TYPE_TITLES, WEAK_BAND
-
-BAND_ORDER = tuple(BAND_COLOURS)
+from .labels import BLOCK_TITLES, UNIT_TYPE_TITLES, band_colour
 
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TOP_LEVEL = "(unit_type IN ('BO', 'TINH') OR parent_code IS NULL)"
@@ -32,7 +30,7 @@ class ReportData:
     ranking: pd.DataFrame           # one row per ranked unit: section, rank, unit_scores columns
     criteria: pd.DataFrame          # one row per ranked unit × criterion
     group_pct: pd.DataFrame         # ranked unit × group: points as % of that unit's max
-    weak: pd.DataFrame              # every unit in scope (any level) rated Yếu
+    weak: pd.DataFrame              # every unit in scope (any level) in the lowest band (Yếu)
     trend: pd.DataFrame             # period, series, total
     policies: pd.DataFrame          # criterion × policy_applied: how many units
     quality: pd.DataFrame | None    # gate results, when the file carries them
@@ -50,6 +48,25 @@ class ReportData:
     sub_units: pd.DataFrame = field(default_factory=pd.DataFrame)    # per top unit × level: counts, mean, bands
     below: pd.DataFrame = field(default_factory=pd.DataFrame)        # every unit below a top unit, with it
     published_on: date | None = None  # Vietnam date of the publication behind the figures
+    # The rulebook's portal columns (code, Vietnamese name) in portal order, from `criteria`, and
+    # its band names best first, from `bands`: the report names no group and no band itself.
+    groups: tuple[tuple[str, str], ...] = ()
+    band_names: tuple[str, ...] = ()
+
+    @property
+    def group_codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.groups)
+
+    @property
+    def group_names(self) -> dict[str, str]:
+        return dict(self.groups)
+
+    @property
+    def weak_band(self) -> str | None:
+        return self.band_names[-1] if self.band_names else None
+
+    def band_colour(self, band: str | None) -> tuple[str, bool]:
+        return band_colour(band, self.band_names)
 
 
 class ReportInputError(ValueError):
@@ -68,15 +85,16 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
         con.execute("CREATE TEMP TABLE params AS SELECT ? AS month, ?::DATE AS as_of, ? AS rule_version",
                     [month, as_of, rule_version])
         unit_name = _build_scope(con, published_db, unit)
-        context = _load_context(con, unit)
+        groups, band_names = _rulebook_labels(con)
+        context = _load_context(con, unit, band_names)
         return ReportData(
-            **context,
+            **context, groups=groups, band_names=band_names,
             month=month, as_of_date=as_of, rule_version=rule_version, unit=unit, unit_name=unit_name,
             group_max=dict(con.execute(GROUP_MAX_SQL).fetchall()),
             ranking=con.execute(RANKING_SQL).df(),
             criteria=con.execute(CRITERIA_SQL).df(),
             group_pct=con.execute(GROUP_PCT_SQL).df(),
-            weak=con.execute(WEAK_SQL).df(),
+            weak=con.execute(WEAK_SQL, [band_names[-1] if band_names else None]).df(),
             trend=con.execute(TREND_SQL).df(),
             policies=con.execute(POLICIES_SQL).df(),
             # The whole row last in each sort key: the annex must not depend on storage order.
@@ -88,6 +106,27 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
             if _has_table(con, "publication_log") else pd.DataFrame(),
             unrated=con.execute(UNRATED_SQL).df(),
         )
+
+
+def _rulebook_labels(con) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The portal columns (code, Vietnamese name) in portal order from the published `criteria`,
+    and the band names best first from `bands`. A file published before `criteria` carried the
+    group names shows the codes; one without `bands` orders the bands its scores use by score."""
+    columns = _columns(con, "criteria")
+    named = {"group_name_vi", "group_sort_order"} <= columns
+    order = [f"min(c.{c})" for c in ("group_sort_order", "sort_order") if c in columns]
+    groups = con.execute(f"""
+        SELECT c.group_code, {'any_value(c.group_name_vi)' if named else 'c.group_code'}
+        FROM criteria c, params p WHERE c.rule_version = p.rule_version
+        GROUP BY c.group_code ORDER BY {', '.join(order + ['c.group_code'])}
+    """).fetchall()
+    if _has_table(con, "bands"):
+        bands = con.execute("SELECT b.band_name FROM bands b, params p WHERE b.rule_version = p.rule_version "
+                            "ORDER BY b.min_total DESC").fetchall()
+    else:
+        bands = con.execute("SELECT s.band FROM unit_scores s, params p WHERE s.rule_version = p.rule_version "
+                            "AND s.band IS NOT NULL GROUP BY s.band ORDER BY min(s.total) DESC").fetchall()
+    return tuple((code, name or code) for code, name in groups), tuple(b for (b,) in bands)
 
 
 def _resolve_snapshot(con, db: Path, month: str, rule_version: str | None) -> tuple[str, date]:
@@ -180,6 +219,8 @@ CRITERIA_SQL = f"""
     {_SCORES_IN.format(table="criterion_scores", scope="ranked")}
     JOIN r USING (unit_code)
     LEFT JOIN criteria c ON c.rule_version = s.rule_version AND c.criterion_code = s.criterion_code
+         AND coalesce(c.effective_from, DATE '1900-01-01') <= least(p.as_of, last_day(strptime(p.month, '%Y-%m')))
+         AND coalesce(c.effective_to, DATE '9999-12-31') >= least(p.as_of, last_day(strptime(p.month, '%Y-%m')))
     ORDER BY r.section_order, r.depth NULLS FIRST, r.rank, r.total DESC, s.unit_code,
              s.group_code, try_cast(split_part(s.criterion_code, '.', 2) AS INTEGER) NULLS LAST, s.criterion_code
 """
@@ -192,11 +233,10 @@ GROUP_PCT_SQL = f"""
 
 WEAK_SQL = f"""
     SELECT s.unit_code, s.unit_name, s.unit_type, s.block, s.parent_code, par.unit_name AS parent_name,
-           s.rank_in_block, s.rank_in_parent, s.ckmb, s.tdgq, s.clgq, s.tttt, s.mdsh, s.mdhl,
-           s.total, s.band, s.total_change
+           s.* EXCLUDE (unit_code, unit_name, unit_type, block, parent_code)
     {_SCORES_IN.format(table="unit_scores", scope="tree")}
     LEFT JOIN (SELECT DISTINCT unit_code, unit_name FROM unit_scores) par ON par.unit_code = s.parent_code
-    WHERE s.band = '{WEAK_BAND}'
+    WHERE s.band = ?
     ORDER BY s.block, s.total, s.unit_code
 """
 
@@ -250,13 +290,17 @@ def _columns(con, table: str) -> set[str]:
                                       "AND NOT internal", [table]).fetchall()}
 
 
-def _load_context(con, unit: str | None) -> dict:
+def _load_context(con, unit: str | None, band_names: tuple[str, ...]) -> dict:
     """The facts the report states around its tables: the rulebook's criteria and bands, scope,
     coverage, waivers, the sub-units under each ranked unit, and the publication date.
     Columns and tables other branches add (coverage_*, rated, waivers, bands) are optional."""
     keys = ("s.period_type = 'month' AND s.period = p.month AND s.as_of_date = p.as_of "
             "AND s.rule_version = p.rule_version")
+    # the criteria rows in force on the month's evaluation date (the rows it was scored with)
     method = con.execute("SELECT c.* FROM criteria c, params p WHERE c.rule_version = p.rule_version "
+                         "AND coalesce(c.effective_from, DATE '1900-01-01') <= least(p.as_of, "
+                         "last_day(strptime(p.month, '%Y-%m'))) AND coalesce(c.effective_to, DATE '9999-12-31') "
+                         ">= least(p.as_of, last_day(strptime(p.month, '%Y-%m'))) "
                          f"ORDER BY {'c.sort_order, ' if 'sort_order' in _columns(con, 'criteria') else ''}"
                          "c.group_code, c.criterion_code").df()
     bands = (con.execute("SELECT b.band_name, b.min_total, b.evidence FROM bands b, params p "
@@ -295,19 +339,25 @@ def _load_context(con, unit: str | None) -> dict:
                                    ).fetchone()[0]
     return dict(method=method, bands=bands, provinces=tuple(provinces), ministries=ministries,
                 national=unit is None and len(provinces) >= _national_province_count(), coverage=coverage,
-                waivers=waivers, published_on=published_on, **_below(con, unit))
+                waivers=waivers, published_on=published_on, **_below(con, unit, band_names))
 
 
-def _below(con, unit: str | None) -> dict:
+def _below(con, unit: str | None, band_names: tuple[str, ...]) -> dict:
     if unit is not None:  # a scoped report ranks its whole tree already
         return {}
     con.execute(BELOW_SQL)
+    band_counts = "".join(f", count(*) FILTER (WHERE band = {_literal(b)}) AS {_identifier(b)}" for b in band_names)
     return {"below": con.execute("SELECT * FROM below ORDER BY block, top_rank, top_code, unit_type, "
                                  "rank_in_parent NULLS LAST, unit_code").df(),
-            "sub_units": con.execute(SUB_UNITS_SQL).df()}
+            "sub_units": con.execute(SUB_UNITS_SQL.format(band_counts=band_counts)).df()}
 
 
-_BAND_COUNTS = ", ".join(f"count(*) FILTER (WHERE band = '{b}') AS \"{b}\"" for b in BAND_ORDER)
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 # Nationally: every unit below a ministry or province, with that top unit (the annexes for
 # departments and communes). Ancestry follows units.parent_code as of the as-of date.
@@ -329,11 +379,12 @@ BELOW_SQL = """
          AND r.as_of_date = p.as_of AND r.rule_version = p.rule_version
 """
 
-# Per top unit and level: how many units, their mean, best and worst, and how many in each band.
-SUB_UNITS_SQL = f"""
+# Per top unit and level: how many units, their mean, best and worst, and how many in each band
+# (one column per band of the rule version, named as the band).
+SUB_UNITS_SQL = """
     SELECT top_code, top_name, block, top_rank, unit_type, count(*) AS units, avg(total) AS mean_total,
            min(total) AS lowest, max(total) AS highest,
-           arg_max(unit_name, total) AS best_name, arg_min(unit_name, total) AS worst_name, {_BAND_COUNTS}
+           arg_max(unit_name, total) AS best_name, arg_min(unit_name, total) AS worst_name{band_counts}
     FROM below WHERE total IS NOT NULL
     GROUP BY ALL ORDER BY block, top_rank, top_code, unit_type
 """

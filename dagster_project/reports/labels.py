@@ -1,16 +1,8 @@
 """What the Government Office reads: Vietnamese labels and band colours, shared by xlsx and pdf."""
 from __future__ import annotations
 
-# The six portal columns, in portal order; unit_scores carries them as lower-case columns.
-GROUPS: tuple[tuple[str, str], ...] = (
-    ("CKMB", "Công khai, minh bạch"),
-    ("TDGQ", "Tiến độ, kết quả giải quyết"),
-    ("CLGQ", "Dịch vụ công trực tuyến"),
-    ("TTTT", "Thanh toán trực tuyến"),
-    ("MDSH", "Số hóa hồ sơ"),
-    ("MDHL", "Mức độ hài lòng"),
-)
-GROUP_CODES = tuple(code for code, _ in GROUPS)
+# The groups (portal columns) and their names, and the bands, are rulebook facts: the report reads
+# them from the published `criteria` and `bands` tables (ReportData.groups, ReportData.band_names).
 
 BLOCK_TITLES = {"BO": "Bộ, ngành", "TINH": "Tỉnh, thành phố"}
 UNIT_TYPE_TITLES = {
@@ -33,23 +25,23 @@ ANNEX_HEADERS = {
     "waived_by": "Người miễn trừ", "waived_at": "Thời điểm miễn trừ", "waivers": "Miễn trừ",
 }
 
-WEAK_BAND = "Yếu"
-# Fill colour and whether the text on it must be white, best band first.
-BAND_COLOURS: dict[str, tuple[str, bool]] = {
-    "Xuất sắc": ("1A9850", True),
-    "Tốt": ("91CF60", False),
-    "Khá": ("FEE08B", False),
-    "Trung bình": ("FC8D59", False),
-    "Yếu": ("D73027", True),
-}
+# Fill colours and whether the text on them must be white, from the best band to the worst; the
+# bands themselves (names, how many) come from the published `bands` table.
+BAND_PALETTE: tuple[tuple[str, bool], ...] = (
+    ("1A9850", True), ("91CF60", False), ("FEE08B", False), ("FC8D59", False), ("D73027", True))
 UNKNOWN_BAND_COLOUR = ("BDBDBD", False)
 
 TITLE = "Chỉ số phục vụ người dân, doanh nghiệp trong thực hiện thủ tục hành chính, dịch vụ công"
 LEGAL_BASIS = "Theo Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ"
 
 
-def band_colour(band: str | None) -> tuple[str, bool]:
-    return BAND_COLOURS.get(band or "", UNKNOWN_BAND_COLOUR)
+def band_colour(band: str | None, band_names: tuple[str, ...]) -> tuple[str, bool]:
+    """The colour of a band by its place among the rule version's bands (best first): the palette
+    spread over however many bands there are; a name not among them is grey."""
+    if not band or band not in band_names:
+        return UNKNOWN_BAND_COLOUR
+    i, n = band_names.index(band), len(band_names)
+    return BAND_PALETTE[round(i * (len(BAND_PALETTE) - 1) / (n - 1)) if n > 1 else 0]
 
 
 def month_label(month: str) -> str:
@@ -76,8 +68,6 @@ def vn_number(value, decimals: int = 2, *, signed: bool = False) -> str:
 def vn_percent(ratio, decimals: int = 1) -> str:
     return "–" if ratio is None or ratio != ratio else vn_number(100 * ratio, decimals) + " %"
 
-
-GROUP_NAMES = dict(GROUPS)
 
 # How the workbook and PDF name the rulebook's policies and curves.
 POLICY_LABELS = {

@@ -21,8 +21,9 @@ from PIL import Image
 from . import charts
 from .config import ReportConfig, load_report_config
 from .data import ReportData
-from .labels import (BAND_COLOURS, BLOCK_TITLES, CURVE_LABELS, GROUP_NAMES, GROUPS, LEGAL_BASIS, TITLE,
-                     UNIT_TYPE_TITLES, band_colour, month_label, official_date, policy_label, vn_number, vn_percent)
+from .workbook import SHEET_WEAK
+from .labels import (BLOCK_TITLES, CURVE_LABELS, LEGAL_BASIS, TITLE,
+                     UNIT_TYPE_TITLES, month_label, official_date, policy_label, vn_number, vn_percent)
 
 FONT, SERIF = "DejaVu", "DejaVuSerif"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -223,7 +224,7 @@ def executive_summary(data: ReportData) -> str:
     """One paragraph: how the blocks scored, best and worst, band counts, change, weak units, gate."""
     parts = []
     for rows, best, worst, counts in _ranked_sections(data):
-        bands = ", ".join(f"{counts[b]} {b}" for b in BAND_COLOURS if counts.get(b, 0))
+        bands = ", ".join(f"{counts[b]} {b}" for b in data.band_names if counts.get(b, 0))
         text = (f"{len(rows)} {rows.section.iloc[0].lower()} đạt bình quân {vn_number(rows.total.mean())} điểm, "
                 f"cao nhất {best.unit_name} ({vn_number(best.total)}), thấp nhất {worst.unit_name} "
                 f"({vn_number(worst.total)}); xếp loại: {bands}")
@@ -234,7 +235,7 @@ def executive_summary(data: ReportData) -> str:
         parts.append(text)
     summary = f"Tháng {month_label(data.month)}, " + "; ".join(parts) + "." if parts else \
         f"Tháng {month_label(data.month)} chưa có đơn vị nào được xếp hạng."
-    summary += f" Có {vn_number(len(data.weak), 0)} đơn vị (mọi cấp) xếp loại Yếu."
+    summary += f" Có {vn_number(len(data.weak), 0)} đơn vị (mọi cấp) xếp loại {data.weak_band}."
     if data.quality is not None and "success" in data.quality:
         failed = data.quality[~data.quality.success.astype(bool)]
         summary += (f" Số liệu đã qua {vn_number(len(data.quality), 0)} kiểm tra chất lượng trước khi công bố, "
@@ -243,13 +244,13 @@ def executive_summary(data: ReportData) -> str:
 
 
 def _key_figures(pdf: FPDF, data: ReportData) -> None:
-    bands = list(BAND_COLOURS)
+    bands = list(data.band_names)
     header = ["Khối / nhóm đơn vị", "Số đơn vị", "Bình quân", "Cao nhất", "Thấp nhất", *bands]
     with pdf.table(align="LEFT", col_widths=(24, 12, 14, 30, 30, *[11] * len(bands)), text_align="CENTER", line_height=4.3,
                    headings_style=_HEAD, padding=1) as table:
         row = table.row()
         for text in header:
-            fill, white = band_colour(text) if text in BAND_COLOURS else ("1F4E79", True)
+            fill, white = data.band_colour(text) if text in bands else ("1F4E79", True)
             row.cell(text, style=FontFace(emphasis="B", size_pt=7, color=255 if white else 0, fill_color=_rgb(fill)))
         for rows, best, worst, counts in _ranked_sections(data):
             row = table.row()
@@ -267,7 +268,7 @@ def _highlights(data: ReportData) -> list[str]:
             what = "bình quân " if series in BLOCK_TITLES.values() else ""
             lines.append(f"{series}: {what}{vn_number(last.total)} điểm, {vn_number(last.total - prev.total, signed=True)} "
                          f"điểm so với tháng {month_label(prev.period)}.")
-    lines.append(f"Số đơn vị xếp loại Yếu (mọi cấp, trong phạm vi báo cáo): {vn_number(len(data.weak), 0)} "
+    lines.append(f"Số đơn vị xếp loại {data.weak_band} (mọi cấp, trong phạm vi báo cáo): {vn_number(len(data.weak), 0)} "
                  f"(danh sách tại Phụ lục {'III' if data.unit else 'V'}).")
     return lines
 
@@ -275,7 +276,7 @@ def _highlights(data: ReportData) -> list[str]:
 def band_sentence(data: ReportData) -> str:
     """The thresholds as published in `bands`; without that table, the rule version is named instead."""
     if data.bands.empty:
-        return (f"Xếp loại (Xuất sắc, Tốt, Khá, Trung bình, Yếu) theo ngưỡng điểm của bộ tiêu chí "
+        return (f"Xếp loại ({', '.join(data.band_names)}) theo ngưỡng điểm của bộ tiêu chí "
                 f"{data.rule_version}.")
     rows = list(data.bands.itertuples(index=False))
     parts = []
@@ -293,9 +294,9 @@ def band_sentence(data: ReportData) -> str:
 
 
 def _method(pdf: FPDF, data: ReportData) -> None:
-    _paragraph(pdf, "Chỉ số gồm 6 nhóm do Cổng Dịch vụ công quốc gia công bố: "
+    _paragraph(pdf, f"Chỉ số gồm {len(data.groups)} nhóm do Cổng Dịch vụ công quốc gia công bố: "
                     + "; ".join(f"{name} ({code}, {vn_number(data.group_max.get(code), 0)} điểm)"
-                                for code, name in GROUPS)
+                                for code, name in data.groups)
                     + ". Điểm mỗi nhóm làm tròn 2 chữ số thập phân; tổng điểm là tổng các nhóm đã làm tròn. "
                       "Điểm của đơn vị tính trên toàn bộ hồ sơ thuộc thẩm quyền, không phải bình quân các đơn vị "
                       "cấp dưới.")
@@ -383,7 +384,7 @@ def _annex(pdf: FPDF, number: int, title: str, config: ReportConfig, issued, *, 
 def _annexes(pdf: FPDF, data: ReportData, config: ReportConfig, issued) -> None:
     sections = _chart_sections(data)
     _annex(pdf, 1, "Biểu đồ kết quả", config, issued)
-    n = _per_section(pdf, 0, "Xếp hạng", sections, charts.ranked_bars)
+    n = _per_section(pdf, 0, "Xếp hạng", sections, lambda chunk: charts.ranked_bars(chunk, data.band_names))
     n += 1
     _figure(pdf, f"{n}. Xu hướng tổng điểm theo tháng", charts.trend_lines(data.trend),
             "Điểm bình quân của các tỉnh, thành phố và của các bộ, ngành mỗi tháng (số liệu công bố mới nhất "
@@ -391,7 +392,7 @@ def _annexes(pdf: FPDF, data: ReportData, config: ReportConfig, issued) -> None:
             + (f"; đường riêng là tổng điểm của {data.unit_name}." if data.unit else "."))
     names = dict(zip(data.ranking.unit_code, data.ranking.unit_name))
     _per_section(pdf, n, "Điểm từng nhóm, % điểm tối đa", sections,
-                 lambda chunk: charts.group_heatmap(data.group_pct, list(chunk.unit_code), names))
+                 lambda chunk: charts.group_heatmap(data.group_pct, list(chunk.unit_code), names, data.groups))
     _annex(pdf, 2, "Bảng xếp hạng" + ("" if data.unit else " các bộ, ngành và tỉnh, thành phố"), config, issued,
            landscape=True)
     _ranking_table(pdf, data)
@@ -402,9 +403,9 @@ def _annexes(pdf: FPDF, data: ReportData, config: ReportConfig, issued) -> None:
             rows = data.sub_units[data.sub_units.unit_type.isin(levels)] if not data.sub_units.empty else data.sub_units
             _annex(pdf, number, f"{title}: kết quả theo từng bộ, ngành và tỉnh, thành phố", config, issued,
                    landscape=True)
-            _sub_unit_table(pdf, rows)
+            _sub_unit_table(pdf, data, rows)
             number += 1
-    _annex(pdf, number, "Đơn vị xếp loại Yếu", config, issued, landscape=True)
+    _annex(pdf, number, f"Đơn vị xếp loại {data.weak_band}", config, issued, landscape=True)
     _weak_table(pdf, data)
 
 
@@ -430,10 +431,11 @@ def _per_section(pdf: FPDF, n: int, what: str, sections, draw) -> int:
 
 def _ranking_table(pdf: FPDF, data: ReportData) -> None:
     """Landscape, the six groups spelled out with their maxima; headings repeat on every page."""
-    header = ["Hạng", "Đơn vị", *[f"{name} ({vn_number(data.group_max.get(code), 0)})" for code, name in GROUPS], "Tổng điểm", "Xếp loại",
+    header = ["Hạng", "Đơn vị", *[f"{name} ({vn_number(data.group_max.get(code), 0)})" for code, name in data.groups], "Tổng điểm", "Xếp loại",
               "Thay đổi so với tháng trước"]
-    widths = (11, 66, 21, 21, 21, 21, 21, 21, 16, 20, 18)
-    with pdf.table(align="LEFT", col_widths=widths, text_align=("CENTER", "LEFT", *["RIGHT"] * 7, "CENTER", "RIGHT"),
+    widths = (11, 66, *[126 / len(data.groups)] * len(data.groups), 16, 20, 18)
+    with pdf.table(align="LEFT", col_widths=widths, text_align=("CENTER", "LEFT", *["RIGHT"] * (1 + len(data.groups)),
+                                                                "CENTER", "RIGHT"),
                    line_height=4.4, headings_style=_HEAD, padding=(0.6, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
@@ -442,10 +444,10 @@ def _ranking_table(pdf: FPDF, data: ReportData) -> None:
         for _order, rows in data.ranking.groupby("section_order"):
             table.row().cell(rows.section.iloc[0], colspan=len(header), align="LEFT", style=section_style)
             for unit in rows.itertuples(index=False):
-                fill, white = band_colour(unit.band)
+                fill, white = data.band_colour(unit.band)
                 row = table.row()
                 rank = "" if pd.isna(unit.rank) else str(int(unit.rank))
-                for text in [rank, unit.unit_name, *[vn_number(getattr(unit, code.lower())) for code, _ in GROUPS],
+                for text in [rank, unit.unit_name, *[vn_number(getattr(unit, code.lower())) for code in data.group_codes],
                              vn_number(unit.total)]:
                     row.cell(text, style=_PLAIN)
                 row.cell(unit.band or "chưa xếp hạng", style=FontFace(size_pt=7.5, emphasis="B",
@@ -456,11 +458,11 @@ def _ranking_table(pdf: FPDF, data: ReportData) -> None:
     pdf.multi_cell(0, 4.5, band_sentence(data), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _sub_unit_table(pdf: FPDF, rows: pd.DataFrame) -> None:
+def _sub_unit_table(pdf: FPDF, data: ReportData, rows: pd.DataFrame) -> None:
     if rows.empty:
         _paragraph(pdf, "Tệp công bố không có đơn vị nào ở cấp này trong tháng.", indent=False)
         return
-    bands = list(BAND_COLOURS)
+    bands = list(data.band_names)
     header = ["Bộ, ngành / tỉnh, thành phố", "Cấp", "Số đơn vị", "Bình quân", "Cao nhất", "Thấp nhất", *bands]
     widths = (46, 24, 12, 14, 50, 50, *[14] * len(bands))
     with pdf.table(align="LEFT", col_widths=widths, text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT",
@@ -468,7 +470,7 @@ def _sub_unit_table(pdf: FPDF, rows: pd.DataFrame) -> None:
                    line_height=4.2, headings_style=_HEAD, padding=(0.5, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
-            fill, white = band_colour(text) if text in BAND_COLOURS else ("1F4E79", True)
+            fill, white = data.band_colour(text) if text in bands else ("1F4E79", True)
             row.cell(text, align="CENTER", style=FontFace(emphasis="B", size_pt=7, color=255 if white else 0,
                                                           fill_color=_rgb(fill)))
         # to_dict: band names with spaces are not attribute names
@@ -488,11 +490,12 @@ def _sub_unit_table(pdf: FPDF, rows: pd.DataFrame) -> None:
 def _weak_table(pdf: FPDF, data: ReportData) -> None:
     weak = data.weak
     if weak.empty:
-        _paragraph(pdf, "Không có đơn vị nào xếp loại Yếu.", indent=False)
+        _paragraph(pdf, f"Không có đơn vị nào xếp loại {data.weak_band}.", indent=False)
         return
-    header = ["Đơn vị", "Cấp", "Đơn vị cấp trên", "Tổng điểm", *[GROUP_NAMES[c] for c, _ in GROUPS]]
-    widths = (62, 26, 56, 16, *[16] * len(GROUPS))
-    with pdf.table(align="LEFT", col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", *["RIGHT"] * 7), line_height=4.2,
+    header = ["Đơn vị", "Cấp", "Đơn vị cấp trên", "Tổng điểm", *[name for _, name in data.groups]]
+    widths = (62, 26, 56, 16, *[16] * len(data.groups))
+    with pdf.table(align="LEFT", col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", *["RIGHT"] * (1 + len(data.groups))),
+                   line_height=4.2,
                    headings_style=_HEAD, padding=(0.5, 1), repeat_headings=1) as table:
         row = table.row()
         for text in header:
@@ -500,11 +503,11 @@ def _weak_table(pdf: FPDF, data: ReportData) -> None:
         for r in weak.head(WEAK_LISTED).itertuples(index=False):
             row = table.row()
             for text in [r.unit_name, UNIT_TYPE_TITLES.get(r.unit_type, r.unit_type), r.parent_name or "",
-                         vn_number(r.total), *[vn_number(getattr(r, c.lower())) for c, _ in GROUPS]]:
+                         vn_number(r.total), *[vn_number(getattr(r, c.lower())) for c in data.group_codes]]:
                 row.cell(str(text), style=_PLAIN)
     if len(weak) > WEAK_LISTED:
         _paragraph(pdf, f"… và {vn_number(len(weak) - WEAK_LISTED, 0)} đơn vị khác: danh sách đầy đủ tại trang tính "
-                        "«Đơn vị xếp loại Yếu» của tệp Excel.", indent=False)
+                        f"«{SHEET_WEAK}» của tệp Excel.", indent=False)
 
 
 def _heading(pdf: FPDF, text: str) -> None:

@@ -15,8 +15,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .config import ReportConfig
 from .data import ReportData
-from .labels import (ANNEX_HEADERS, GROUPS, SEVERITY_LABELS, SUCCESS_LABELS, TITLE, UNIT_TYPE_TITLES,
-                     band_colour, expectation_label, month_label, policy_label, suite_label)
+from .labels import (ANNEX_HEADERS, SEVERITY_LABELS, SUCCESS_LABELS, TITLE, UNIT_TYPE_TITLES,
+                     expectation_label, month_label, policy_label, suite_label)
 
 SCORE, CHANGE, COUNT, RATIO = "0.00", "+0.00;-0.00;0.00", "#,##0", "0.00%"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -38,9 +38,9 @@ SHEET_DEPARTMENTS, SHEET_COMMUNES = "Sở, ban, ngành", "Xã, phường"
 Column = tuple[str, str, str | None, int]
 
 
-def summary_columns(group_max: dict[str, float]) -> list[Column]:
-    groups = [(f"{code}\n{title}\n({_fmt_max(group_max.get(code))} điểm)", code.lower(), SCORE, 14)
-              for code, title in GROUPS]
+def summary_columns(data: ReportData) -> list[Column]:
+    groups = [(f"{code}\n{title}\n({_fmt_max(data.group_max.get(code))} điểm)", code.lower(), SCORE, 14)
+              for code, title in data.groups]
     return [("Hạng", "rank", "0", 7), ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 36),
             *groups, ("Tổng điểm", "total", SCORE, 11), ("Xếp loại", "band", None, 13),
             ("Thay đổi so với tháng trước", "total_change", CHANGE, 14)]
@@ -54,29 +54,31 @@ CRITERION_COLUMNS: list[Column] = [
     ("Cách chấm", "policy_vi", None, 30),
 ]
 
-WEAK_COLUMNS: list[Column] = [
-    ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 36), ("Cấp", "unit_type_vi", None, 18),
-    ("Đơn vị cấp trên", "parent_name", None, 28), ("Tổng điểm", "total", SCORE, 11), ("Xếp loại", "band", None, 12),
-    ("Thay đổi so với tháng trước", "total_change", CHANGE, 14),
-    *[(code, code.lower(), SCORE, 9) for code, _ in GROUPS],
-]
+def weak_columns(data: ReportData) -> list[Column]:
+    return [
+        ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 36), ("Cấp", "unit_type_vi", None, 18),
+        ("Đơn vị cấp trên", "parent_name", None, 28), ("Tổng điểm", "total", SCORE, 11), ("Xếp loại", "band", None, 12),
+        ("Thay đổi so với tháng trước", "total_change", CHANGE, 14),
+        *[(code, code.lower(), SCORE, 9) for code in data.group_codes],
+    ]
 
 
-SUB_UNIT_COLUMNS: list[Column] = [
-    ("Bộ, ngành / tỉnh, thành phố", "top_name", None, 30), ("Mã đơn vị", "unit_code", None, 14),
-    ("Tên đơn vị", "unit_name", None, 40), ("Cấp", "unit_type_vi", None, 18),
-    ("Hạng trong đơn vị cấp trên", "rank_in_parent", "0", 10),
-    *[(f"{code}\n{title}", code.lower(), SCORE, 12) for code, title in GROUPS],
-    ("Tổng điểm", "total", SCORE, 10), ("Xếp loại", "band", None, 12),
-    ("Thay đổi so với tháng trước", "total_change", CHANGE, 12),
-]
+def sub_unit_columns(data: ReportData) -> list[Column]:
+    return [
+        ("Bộ, ngành / tỉnh, thành phố", "top_name", None, 30), ("Mã đơn vị", "unit_code", None, 14),
+        ("Tên đơn vị", "unit_name", None, 40), ("Cấp", "unit_type_vi", None, 18),
+        ("Hạng trong đơn vị cấp trên", "rank_in_parent", "0", 10),
+        *[(f"{code}\n{title}", code.lower(), SCORE, 12) for code, title in data.groups],
+        ("Tổng điểm", "total", SCORE, 10), ("Xếp loại", "band", None, 12),
+        ("Thay đổi so với tháng trước", "total_change", CHANGE, 12),
+    ]
 
 
 def write_workbook(data: ReportData, path: Path, config: ReportConfig | None = None) -> Path:
     wb = Workbook()
     _summary_sheet(wb.active, data)
     criteria = data.criteria.assign(policy_vi=data.criteria.policy_applied.map(policy_label))
-    for code, title in GROUPS:
+    for code, title in data.groups:
         rows = criteria[criteria.group_code == code]
         ws = wb.create_sheet(code)
         _header(ws, data, f"Nhóm {code}: {title} — điểm theo từng tiêu chí", CRITERION_COLUMNS)
@@ -113,21 +115,22 @@ def write_workbook(data: ReportData, path: Path, config: ReportConfig | None = N
 
 def _summary_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.title = SHEET_SUMMARY
-    columns = summary_columns(data.group_max)
+    columns = summary_columns(data)
     _header(ws, data, f"Bảng tổng hợp xếp hạng — tháng {month_label(data.month)}", columns)
     row = HEADER_ROW + 1
     for section, rows in data.ranking.groupby("section_order", sort=True):
         _section_row(ws, row, rows.section.iloc[0], len(columns))
-        row = _rows(ws, rows, columns, row + 1)
+        row = _rows(ws, rows, columns, row + 1, data.band_colour)
     _finish(ws, columns, row - 1, autofilter=False)
 
 
 def _sub_unit_sheet(ws: Worksheet, data: ReportData, units: pd.DataFrame, title: str) -> None:
     """Every department (commune) under each ministry and province, grouped by it, ranked inside it."""
     units = units.assign(unit_type_vi=units.unit_type.map(UNIT_TYPE_TITLES).fillna(units.unit_type))
-    _header(ws, data, f"{title}: điểm từng đơn vị — tháng {month_label(data.month)}", SUB_UNIT_COLUMNS)
-    end = _rows(ws, units, SUB_UNIT_COLUMNS, HEADER_ROW + 1)
-    _finish(ws, SUB_UNIT_COLUMNS, end - 1)
+    columns = sub_unit_columns(data)
+    _header(ws, data, f"{title}: điểm từng đơn vị — tháng {month_label(data.month)}", columns)
+    end = _rows(ws, units, columns, HEADER_ROW + 1, data.band_colour)
+    _finish(ws, columns, end - 1)
 
 
 def _print_setup(ws: Worksheet, data: ReportData) -> None:
@@ -149,11 +152,12 @@ def _print_setup(ws: Worksheet, data: ReportData) -> None:
 
 def _weak_sheet(ws: Worksheet, data: ReportData) -> None:
     weak = data.weak.assign(unit_type_vi=data.weak.unit_type.map(UNIT_TYPE_TITLES).fillna(data.weak.unit_type))
-    _header(ws, data, f"Đơn vị xếp loại Yếu — tháng {month_label(data.month)}", WEAK_COLUMNS)
-    end = _rows(ws, weak, WEAK_COLUMNS, HEADER_ROW + 1)
+    columns = weak_columns(data)
+    _header(ws, data, f"Đơn vị xếp loại {data.weak_band} — tháng {month_label(data.month)}", columns)
+    end = _rows(ws, weak, columns, HEADER_ROW + 1, data.band_colour)
     if weak.empty:
-        ws.cell(HEADER_ROW + 1, 1, "Không có đơn vị nào xếp loại Yếu.")
-    _finish(ws, WEAK_COLUMNS, end - 1)
+        ws.cell(HEADER_ROW + 1, 1, f"Không có đơn vị nào xếp loại {data.weak_band}.")
+    _finish(ws, columns, end - 1)
 
 
 def _unrated_sheet(ws: Worksheet, data: ReportData) -> None:
@@ -286,10 +290,10 @@ def _section_row(ws: Worksheet, row: int, title: str, width: int) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
-def _rows(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], first_row: int) -> int:
-    """Writes the frame's columns in order; returns the next free row."""
+def _rows(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], first_row: int, band_colour=None) -> int:
+    """Writes the frame's columns in order, a band cell filled with band_colour(band); returns the next free row."""
     values = frame[[source for _h, source, _f, _w in columns]].astype(object).where(frame.notna(), None)
-    band_col = next((i for i, (_h, source, _f, _w) in enumerate(columns, start=1) if source == "band"), None)
+    band_col = band_colour and next((i for i, (_h, source, _f, _w) in enumerate(columns, start=1) if source == "band"), None)
     for r, record in enumerate(values.itertuples(index=False), start=first_row):
         for c, (value, (_h, _s, fmt, _w)) in enumerate(zip(record, columns), start=1):
             cell = ws.cell(r, c, _plain(value))

@@ -5,8 +5,16 @@
 -- Where the rulebook says 'inherit' for the criterion at the unit's level (CKMB.1–3 below the
 -- province or ministry, rulebook §5a), the unit shows its root's numerator and denominator, and so
 -- its points; inherited_from names that root.
+-- Each period is scored with the criteria rows in force on its evaluation date (effective_from ≤
+-- eval_date ≤ effective_to; no effective_to = still in force): a row that ended before the period
+-- is never used, and a weight VPCP changes from a date is one new seed row with that date.
 with criteria as (
-    select * from {{ ref('rulebook_criteria') }} where rule_version = '{{ var("rule_version") }}'
+    -- each criterion with its group's place in the Decision's five-group view (rulebook_groups)
+    select c.*, g.five_group_code
+    from {{ ref('rulebook_criteria') }} as c
+    left join {{ ref('rulebook_groups') }} as g
+        on g.rule_version = c.rule_version and g.group_code = c.group_code
+    where c.rule_version = '{{ var("rule_version") }}'
 ),
 
 applicability as (
@@ -34,7 +42,9 @@ grid as (
         na.policy as not_applicable_policy,
         case when na.policy = 'inherit' then s.root_code end as inherited_from
     from scored_units as s
-    cross join criteria as c
+    inner join criteria as c
+        on (c.effective_from is null or c.effective_from <= s.eval_date)
+        and (c.effective_to is null or c.effective_to >= s.eval_date)
     left join applicability as na
         on na.criterion_code = c.criterion_code and na.unit_type = s.unit_type
     left join {{ ref('int_criterion_measures') }} as m

@@ -13,7 +13,7 @@ select
     f.status,
     f.due_date,
     f.finished_at,
-    f.processing_working_days,
+    cast(f.processing_working_days as bigint) as processing_working_days,  -- DuckDB sums to HUGEINT; bigint is portable
     f.on_time_until,
     case when f.is_on_time_as_of then 'on_time' else 'overdue' end as timeliness_verdict,
     f.timeliness_reason,

@@ -4,17 +4,26 @@
 -- subtree included) than the rulebook's min_activity_to_rate is published unrated — its columns
 -- and counts kept, but no total, band or rank, and it is left out of every ranking. Every row
 -- carries the period's coverage; total_change is shown only when both periods are covered whole.
-with pivoted as (
+-- The portal columns and their names come from the rulebook_groups seed (portal_column): one
+-- column per portal group, total = plain sum of the rounded portal columns (not CCDVTT, which
+-- only regroups two of them).
+with portal_groups as (
+    select group_code from {{ ref('rulebook_groups') }}
+    where rule_version = '{{ var("rule_version") }}' and portal_column
+),
+
+pivoted as (
     select
-        unit_code, unit_name, unit_type, block, parent_code,
-        period_type, period, period_start, period_end, eval_date, as_of_date, rule_version,
-        {% for g in ['CKMB', 'TDGQ', 'CLGQ', 'TTTT', 'MDSH', 'MDHL'] %}
-        sum(case when group_code = '{{ g }}' then points else 0 end) as {{ g | lower }},
+        g.unit_code, g.unit_name, g.unit_type, g.block, g.parent_code,
+        g.period_type, g.period, g.period_start, g.period_end, g.eval_date, g.as_of_date, g.rule_version,
+        {% for code in portal_group_codes() %}
+        sum(case when g.group_code = '{{ code }}' then g.points else 0 end) as {{ code | lower }},
         {% endfor %}
-        round(sum(case when group_code <> 'CCDVTT' then points else 0 end), 2) as total
-    from {{ ref('fct_group_scores') }}
-    group by unit_code, unit_name, unit_type, block, parent_code,
-             period_type, period, period_start, period_end, eval_date, as_of_date, rule_version
+        round(sum(g.points), 2) as total
+    from {{ ref('fct_group_scores') }} as g
+    inner join portal_groups as pg on pg.group_code = g.group_code
+    group by g.unit_code, g.unit_name, g.unit_type, g.block, g.parent_code,
+             g.period_type, g.period, g.period_start, g.period_end, g.eval_date, g.as_of_date, g.rule_version
 ),
 
 activity as (
@@ -47,7 +56,7 @@ banded as (
     select
         r.unit_code, r.unit_name, r.unit_type, r.block, r.parent_code,
         r.period_type, r.period, r.period_start, r.period_end, r.eval_date, r.as_of_date, r.rule_version,
-        r.ckmb, r.tdgq, r.clgq, r.tttt, r.mdsh, r.mdhl,
+        {% for code in portal_group_codes() %}r.{{ code | lower }}, {% endfor %}
         case when r.rated then r.total end as total,
         case when r.rated then {{ band_for('r.total', 'bands') }} end as band,
         r.rated,
@@ -58,14 +67,15 @@ banded as (
 
 select
     cur.*,
-    case when cur.rated then
+    -- cast: rank() is bigint on DuckDB, int on Spark; the contract says bigint on both
+    cast(case when cur.rated then
         rank() over (partition by cur.period_type, cur.period, cur.block, cur.unit_type, cur.rated
                      order by cur.total desc)
-    end as rank_in_block,
-    case when cur.rated and cur.parent_code is not null then
+    end as bigint) as rank_in_block,
+    cast(case when cur.rated and cur.parent_code is not null then
         rank() over (partition by cur.period_type, cur.period, cur.parent_code, cur.unit_type, cur.rated
                      order by cur.total desc)
-    end as rank_in_parent,
+    end as bigint) as rank_in_parent,
     case when per.coverage_complete and per.previous_coverage_complete
          then round(cur.total - prev.total, 2) end as total_change,
     per.coverage_first_night,

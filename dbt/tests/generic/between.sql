@@ -1,5 +1,6 @@
-{# Column within [min_value, max_value]; nulls pass (a ratio is null when its denominator is 0). #}
-{% test between(model, column_name, min_value, max_value) %}
+{# Column within [min_value, max_value], either bound optional; nulls pass (a ratio is null when its denominator is 0). #}
+{% test between(model, column_name, min_value=none, max_value=none) %}
 select * from {{ model }}
-where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+where {% if min_value is not none %}{{ column_name }} < {{ min_value }}{% else %}false{% endif %}
+   or {% if max_value is not none %}{{ column_name }} > {{ max_value }}{% else %}false{% endif %}
 {% endtest %}
