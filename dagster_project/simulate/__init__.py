@@ -127,8 +127,32 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
                 s["nights"] += 1
                 s["rows"] += sum(w.rows for w in written)
                 s["bytes"] += sum(w.path.stat().st_size for w in written)
+    _record_kept_back(con, landing, start, end)
     con.close()
     return summary
+
+
+KEPT_BACK = Path("_simulator") / "kept_back.csv"
+
+
+def _record_kept_back(con: duckdb.DuckDBPyConnection, landing: Path, start: date, end: date) -> None:
+    """What the simulator kept from the portal, for tests to compare with the warehouse's sync gaps:
+    every dossier of the nights' agency extracts that never syncs (synced_on empty) or syncs late,
+    its age in working days at the last night by the simulator's own calendar. No personal data;
+    the folder has no manifest, so no loader reads it."""
+    target = landing / KEPT_BACK
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"""
+    copy (
+        select x.MaHoSo as dossier_code, x.MaCoQuan as unit_code, x.MaTTHC as procedure_code,
+               'agency_' || x.system as source, x.d as received_date,
+               case when x.synced then x.sync_day end as synced_on,
+               (select cum from cal where d = date '{end}') - x.cum as age_working_days_at_end
+        from (select dossier.*, cal.cum from dossier join cal using (d)) x
+        where x.d between date '{start}' and date '{end}' and (not x.synced or x.sync_day is not null)
+        order by x.MaHoSo
+    ) to '{target}' (header, delimiter ',')
+    """)
 
 
 def _write_night(con, landing: Path, night: date, province_names: list[str]) -> dict[str, list[out.Written]]:
