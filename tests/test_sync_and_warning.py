@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from conftest import use_home
 
 START, END = date(2026, 10, 1), date(2026, 10, 8)
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+CHECKS: dict = {}  # the gap home's run: check name -> its evaluation
 
 
 def rulebook_parameter(criterion: str, name: str, rule_version: str = "2026") -> str:
@@ -45,7 +47,10 @@ def gap_home(tmp_path_factory):
     use_home(root)
     try:
         simulate(root / "landing", START, END, scale=0.006, seed=7, provinces=["H44"])
-        assert run_nightly().success
+        result = run_nightly()
+        assert result.success
+        CHECKS.update({e.event_specific_data.check_name: e.event_specific_data for e in result.all_events
+                       if e.event_type_value == "ASSET_CHECK_EVALUATION"})
         yield root
     finally:
         use_home(before)
@@ -91,9 +96,18 @@ def test_the_sync_gap_check_warns_without_blocking(gap_home):
         over = con.execute("select count(*) from sync_gap_summary where above_warn_share").fetchone()[0]
         log = con.execute("select count(*) from publication_log").fetchone()[0]
     assert over > 0 and log == 1  # units above the share, and the night was published all the same
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (gap_home / "logs").glob("*.log"))
-    assert "Asset check 'sync_gaps' on 'marts/fct_sync_gap_summary' did not pass" in text
-    assert f"{over} unit(s) above the sync-gap share" in text
+    import dagster as dg
+
+    check = CHECKS["sync_gaps"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert check.asset_key == dg.AssetKey(["marts", "fct_sync_gap_summary"])
+    assert check.description.startswith(f"{over} unit(s) above the sync-gap share")
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(unicodedata.normalize("NFC", p.extract_text()).split()) for p in PdfReader(path).pages)
 
 
 def _redeliver(folder: Path, lines: list[str]) -> None:
@@ -153,3 +167,53 @@ def test_points_at_stake_equal_a_recomputation_with_the_at_risk_dossiers_missed(
     for key, (points, if_missed, at_stake) in stake.items():
         assert recomputed[key] == pytest.approx(if_missed, abs=1e-9), key
         assert at_stake == pytest.approx(points - recomputed[key], abs=1e-9), key
+
+
+def test_explain_what_if_lists_the_at_risk_dossiers_and_what_each_criterion_keeps(gap_home, capsys):
+    from dagster_project.cli import main
+
+    with published(gap_home) as con:
+        codes = [c for (c,) in con.execute("""select r.dossier_code from at_risk_dossiers r
+                                              where r.received_date >= date '2026-10-01'""").fetchall()]
+        stake = dict(con.execute("""select criterion_code, points_at_stake from points_at_stake
+                                    where unit_code = 'H44' and period = '2026-10'""").fetchall())
+    assert codes
+    assert main(["explain", "--unit", "H44", "--period", "2026-10", "--what-if"]) == 0
+    text = capsys.readouterr().out
+    assert f"{len(codes)} open dossier(s) of the period" in text
+    assert all(c in text for c in codes)
+    rows = {line.split()[0]: line.split() for line in text.splitlines() if line.startswith("  ") and
+            line.split()[0] in stake}
+    assert set(rows) == set(stake)
+    for code, points in stake.items():
+        assert float(rows[code][4]) == pytest.approx(points, abs=0.005), rows[code]
+    # a closed period has nothing at stake, and says which periods do
+    assert main(["explain", "--unit", "H44", "--period", "2026-09", "--what-if"]) == 2
+    said = capsys.readouterr()
+    assert "not open at the as-of night" in said.out + said.err
+
+
+def test_a_units_report_has_its_improvement_page_and_the_province_sync_annex(gap_home, tmp_path):
+    import openpyxl
+
+    from dagster_project.reports import build_monthly_report
+
+    with published(gap_home) as con:
+        unit = con.execute("""select unit_code from at_risk_dossiers where received_date >= date '2026-10-01'
+                              order by unit_code limit 1""").fetchone()[0]
+        at_risk = {c for (c,) in con.execute("""select r.dossier_code from at_risk_dossiers r
+                                                join unit_ancestors a on a.unit_code = r.unit_code
+                                                where a.ancestor_code = ?""", [unit]).fetchall()}
+        gaps = {c for (c,) in con.execute("select dossier_code from sync_gaps").fetchall()}
+    paths = build_monthly_report(gap_home / "published" / "svcindex.duckdb", "2026-10", tmp_path, unit=unit)
+    workbook = openpyxl.load_workbook(paths["xlsx"])
+    page = {str(c.value) for row in workbook["Cải thiện"].iter_rows() for c in row if c.value is not None}
+    assert at_risk <= page and "TDGQ.1" in page
+    national = build_monthly_report(gap_home / "published" / "svcindex.duckdb", "2026-10", tmp_path / "all")
+    listed = {str(c.value) for row in openpyxl.load_workbook(national["xlsx"])["Hồ sơ chưa đồng bộ"].iter_rows()
+              for c in row if c.value is not None}
+    assert gaps and gaps <= listed
+    text = pdf_text(national["pdf"])
+    assert "HỒ SƠ CHƯA ĐỒNG BỘ LÊN CỔNG DVCQG: UBND TỈNH PHÚ THỌ" in text
+    unit_text = pdf_text(paths["pdf"])
+    assert "CẢI THIỆN ĐIỂM" in unit_text and all(c in unit_text for c in at_risk)
