@@ -15,7 +15,7 @@ select
     p.name                                                      as procedure_name,
     f.received_date,
     f.due_date,
-    due_day.working_day_number - as_of_day.working_day_number  as working_days_left,
+    cast(due_day.working_day_number - as_of_day.working_day_number as integer) as working_days_left,
     not f.is_rated_unsatisfied and not f.has_feedback           as counts_in_mdhl_3,
     ctx.as_of_date
 from {{ ref('fct_dossier_criteria') }} as f

@@ -23,8 +23,8 @@ current_periods as (
 at_risk as (
     select
         a.ancestor_code as unit_code, p.period_type, p.period,
-        count(*) as at_risk_dossiers,
-        sum(case when r.counts_in_mdhl_3 then 1 else 0 end) as at_risk_in_mdhl_3
+        cast(count(*) as bigint) as at_risk_dossiers,
+        cast(sum(case when r.counts_in_mdhl_3 then 1 else 0 end) as bigint) as at_risk_in_mdhl_3
     from {{ ref('fct_at_risk_dossiers') }} as r
     inner join {{ ref('int_unit_ancestors') }} as a on a.unit_code = r.unit_code
     inner join current_periods as p on r.received_date between p.period_start and p.eval_date

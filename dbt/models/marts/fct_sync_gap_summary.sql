@@ -25,7 +25,7 @@ received as (
 gaps as (
     select
         a.ancestor_code as unit_code,
-        count(*) as gap_dossiers,
+        cast(count(*) as bigint) as gap_dossiers,
         min(g.received_date) as oldest_received_date,
         max(g.age_working_days) as oldest_age_working_days
     from {{ ref('fct_sync_gaps') }} as g

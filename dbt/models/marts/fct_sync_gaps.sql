@@ -30,7 +30,7 @@ select
     u.province_code,
     m.procedure_code,
     m.received_date,
-    as_of_day.working_day_number - rcv_day.working_day_number as age_working_days,
+    cast(as_of_day.working_day_number - rcv_day.working_day_number as integer) as age_working_days,
     m.agency_system                                             as source_system,
     m.status                                                    as agency_status,
     ctx.as_of_date
