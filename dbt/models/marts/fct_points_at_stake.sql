@@ -51,7 +51,7 @@ scored as (
     select
         s.unit_code, s.unit_name, s.unit_type, s.period_type, s.period, s.as_of_date, s.rule_version,
         s.criterion_code, s.numerator, s.denominator, s.ratio, s.ratio_multiplier, s.points, s.max_points,
-        s.rulebook_max_points, s.policy_applied,
+        s.rulebook_max_points, s.policy_applied, s.inherited_from,
         c.curve,
         coalesce(c.target, 1.0) as target_ratio,
         case when s.rulebook_max_points > 0 then s.max_points / s.rulebook_max_points else 1.0 end as scale,
@@ -88,12 +88,14 @@ recomputed as (
         end as points_if_missed,
         -- events needed for the ratio (numerator / denominator × multiplier) to reach the target
         case
-            when s.policy_applied is not null or s.denominator = 0 or s.ratio_multiplier <= 0 then null
+            -- an inherited criterion (CKMB.1–3 below the province) moves only with its source unit
+            when s.policy_applied is not null or s.inherited_from is not null
+                 or s.denominator = 0 or s.ratio_multiplier <= 0 then null
             when s.target_ratio / s.ratio_multiplier > 1.0 then null
             else greatest(0, cast(ceil(s.target_ratio * s.denominator / s.ratio_multiplier - s.numerator - 1e-9) as bigint))
         end as events_to_target,
         -- points one more numerator event brings while below the target
-        case when s.policy_applied is null and s.denominator > 0
+        case when s.policy_applied is null and s.inherited_from is null and s.denominator > 0
              then s.rulebook_max_points * s.scale * s.ratio_multiplier / (s.denominator * s.target_ratio)
         end as points_per_event
     from scored as s
