@@ -46,7 +46,8 @@ def gap_home(tmp_path_factory):
     root = tmp_path_factory.mktemp("gap_home")
     use_home(root)
     try:
-        simulate(root / "landing", START, END, scale=0.006, seed=7, provinces=["H44"])
+        simulate(root / "landing", START, END, scale=0.006, seed=7, provinces=["H44"],
+                 kept_back=root / "kept_back.csv")
         result = run_nightly()
         assert result.success
         CHECKS.update({e.event_specific_data.check_name: e.event_specific_data for e in result.all_events
@@ -57,9 +58,7 @@ def gap_home(tmp_path_factory):
 
 
 def kept_back(home: Path) -> list[dict]:
-    from dagster_project.simulate import KEPT_BACK
-
-    with (home / "landing" / KEPT_BACK).open(encoding="utf-8") as f:
+    with (home / "kept_back.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
