@@ -478,7 +478,7 @@ def sync_gap_line(published: Path) -> str | None:
 @app.command(epilog="Reads the published file only; writes $SVCINDEX_HOME/reports/<month>/.")
 def report(
     month: Optional[str] = typer.Option(None, help="The month, YYYY-MM; must be published (the error lists those "
-                                                   "that are). Default: the latest published month."),
+                                                   "that are). With --unit it defaults to the latest published month."),
     unit: Optional[str] = typer.Option(None, help="Scope to one unit and the units under it, e.g. H44 or H44.07; "
                                                   "adds its improvement page (points at stake, at-risk dossiers, "
                                                   "sync gaps)."),
@@ -488,6 +488,9 @@ def report(
     """Write the monthly report (Vietnamese xlsx and pdf) from the published file."""
     from .warehouse import connection
 
+    if month is None and unit is None:
+        raise UsageProblem("Missing option '--month' (without it, --unit reports the latest published month). "
+                           "See svcindex report --help")
     h = home()
     require_published(h.published)
     with connection(h.published, read_only=True) as con:
