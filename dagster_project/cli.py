@@ -325,6 +325,9 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
         if warnings:
             console.print(f"{len(warnings)} quality warning(s), not blocking: {', '.join(warnings[:4])}"
                           + (", …" if len(warnings) > 4 else "") + " (table quality_results)")
+        gaps = sync_gap_line(h.published)
+        if gaps:
+            console.print(gaps)
         return_code = 0
     else:
         console.print(f"[bold red]Run {result.run_id} failed[/bold red]: nothing was published; "
@@ -459,19 +462,44 @@ def ui(port: int = typer.Option(3000, min=1, max=65535, help="Port on 127.0.0.1.
     raise typer.Exit(subprocess.call(cmd, env={**os.environ, "PATH": path}))
 
 
+def sync_gap_line(published: Path) -> str | None:
+    """One summary line of the published sync gaps and early warning (issue 15), when the file has them."""
+    from .warehouse import connection
+
+    with connection(published, read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        if not {"sync_gaps", "sync_gap_summary", "at_risk_dossiers"} <= tables:
+            return None
+        gaps, over, share = con.execute("""select (select count(*) from sync_gaps), count(*) filter (where above_warn_share),
+                                                  max(warn_share) from sync_gap_summary""").fetchone()
+        at_risk = con.execute("select count(*) from at_risk_dossiers").fetchone()[0]
+    line = f"Sync gaps: {gaps:,} dossier(s) not on the portal after the rulebook's working days (table sync_gaps)"
+    if over:
+        line += f"; {over} unit(s) above {share:.0%}, warned by the sync_gaps check"
+    return line + f"\nAt risk: {at_risk:,} open dossier(s) due within the next working days (tables at_risk_dossiers, points_at_stake)"
+
+
 @app.command(epilog="Reads the published file only; writes $SVCINDEX_HOME/reports/<month>/.")
 def report(
-    month: str = typer.Option(..., help="The month, YYYY-MM; must be published (the error lists those that are)."),
-    unit: Optional[str] = typer.Option(None, help="Scope to one unit and the units under it, e.g. H44."),
+    month: Optional[str] = typer.Option(None, help="The month, YYYY-MM; must be published (the error lists those "
+                                                   "that are). With --unit it defaults to the latest published month."),
+    unit: Optional[str] = typer.Option(None, help="Scope to one unit and the units under it, e.g. H44 or H44.07; "
+                                                  "adds its improvement page (points at stake, at-risk dossiers, "
+                                                  "sync gaps)."),
     rule_version: Optional[str] = typer.Option(None, help="Rule version to report (default: the one published "
                                                           "last for the month)."),
 ) -> None:
     """Write the monthly report (Vietnamese xlsx and pdf) from the published file."""
     from .warehouse import connection
 
+    if month is None and unit is None:
+        raise UsageProblem("Missing option '--month' (without it, --unit reports the latest published month). "
+                           "See svcindex report --help")
     h = home()
     require_published(h.published)
     with connection(h.published, read_only=True) as con:
+        if month is None:
+            month = con.execute("select max(period) from unit_scores where period_type = 'month'").fetchone()[0]
         check_month(con, month)
         if unit is not None:
             check_unit(con, unit, month)
@@ -495,22 +523,31 @@ def report(
 def explain(
     unit: str = typer.Option(..., help="Unit code, e.g. H44 or H44.07."),
     period: str = typer.Option(..., help="Period: YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY or YYYY-YTD."),
-    criterion: str = typer.Option(..., help="Criterion code of the rulebook, e.g. TDGQ.1."),
+    criterion: Optional[str] = typer.Option(None, help="Criterion code of the rulebook, e.g. TDGQ.1 "
+                                                       "(not with --what-if)."),
+    what_if: bool = typer.Option(False, "--what-if", help="List the unit's at-risk dossiers and the points each "
+                                                          "criterion keeps if they finish on time."),
     limit: int = typer.Option(20, min=0, help="How many dossiers to list."),
     rule_version: Optional[str] = typer.Option(None, help="Rule version (default: the latest published)."),
 ) -> None:
-    """Numerator, denominator, points and the dossiers behind one criterion of one unit."""
-    from .explain import explain as explain_score
+    """Numerator, denominator, points and the dossiers behind one criterion of one unit; with
+    --what-if, what the unit gains by finishing its at-risk dossiers on time."""
+    from .explain import explain as explain_score, what_if as explain_what_if
     from .warehouse import connection
 
+    if what_if == (criterion is not None):
+        raise UsageProblem("give either --criterion (why a score is what it is) or --what-if (what the unit can "
+                           "still gain), not both and not neither")
     h = home()
     require_published(h.published)
     with connection(h.published, read_only=True) as con:
         check_period(con, period)
-        check_criterion(con, criterion)
+        if criterion is not None:
+            check_criterion(con, criterion)
         check_unit(con, unit, period)
     try:
-        text = explain_score(h.published, unit, period, criterion, limit, rule_version)
+        text = (explain_what_if(h.published, unit, period, limit) if what_if
+                else explain_score(h.published, unit, period, criterion, limit, rule_version))
     except SystemExit as e:  # explain() stops on a score that is not there; a person's wrong input
         raise UsageProblem(str(e.code)) from None
     out().print(text)

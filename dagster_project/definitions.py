@@ -5,6 +5,7 @@ import dagster as dg
 
 from .assets.ingest import freshness_checks, ingest_assets, load_log
 from .assets.publication import monthly_report, published_warehouse, score_checks
+from .assets.sync import sync_gap_check
 from .assets.transform import dbt_models
 from .progress import run_logger
 from .resources import resources
@@ -13,7 +14,7 @@ from .jobs import (alert_on_failure, freshness_job, freshness_schedule, landing_
 
 defs = dg.Definitions(
     assets=[*ingest_assets, load_log, dbt_models, published_warehouse, monthly_report],
-    asset_checks=[*score_checks, *freshness_checks],
+    asset_checks=[*score_checks, *freshness_checks, sync_gap_check],
     jobs=[nightly_job, monthly_report_job, freshness_job],
     schedules=[nightly_schedule, freshness_schedule],
     sensors=[landing_sensor, report_after_publication, alert_on_failure],

@@ -202,3 +202,59 @@ def _announced(con, criterion: str, unit: str, start, eval_date, limit: int) -> 
     for code, why in rows[:limit]:
         out.append(f"  {code:12s} {why}")
     return out
+
+
+def what_if(published: Path, unit: str, period: str, limit: int = 20) -> str:
+    """`explain --what-if`: the unit's open dossiers due in the next working days (at_risk_dossiers,
+    its own and those of every unit under it) and, per criterion, the points it keeps in `period`
+    by finishing them on time and the numerator events that reach the target or the next band
+    (points_at_stake). Only periods still open at the as-of night have points at stake."""
+    with connection(published, read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        if not {"points_at_stake", "at_risk_dossiers"} <= tables:
+            raise SystemExit(f"{published} has no points_at_stake / at_risk_dossiers: publish with this version first")
+        current = [r[0] for r in con.execute("select distinct period from points_at_stake order by 1").fetchall()]
+        if period not in current:
+            raise SystemExit(f"period {period} is not open at the as-of night; points at stake exist for "
+                             f"{', '.join(current) or 'no period'}")
+        stake = con.execute("""
+            select s.unit_name, s.as_of_date, s.rule_version, s.criterion_code, s.numerator, s.denominator, s.ratio,
+                   s.points, s.max_points, s.events_at_risk, s.points_at_stake, s.target_ratio, s.events_to_target,
+                   s.events_to_next_band, s.unit_total, s.unit_band, s.next_band_min_total
+            from points_at_stake s where s.unit_code = ? and s.period = ?
+            order by s.points_at_stake desc, s.criterion_code""", [unit, period]).fetchall()
+        if not stake:
+            raise SystemExit(f"no points at stake for unit {unit} in {period} in {published}")
+        dossiers = con.execute("""
+            select r.dossier_code, r.unit_code, r.procedure_code, r.received_date, r.due_date, r.working_days_left
+            from at_risk_dossiers r
+            join unit_ancestors a on a.unit_code = r.unit_code and a.ancestor_code = ?
+            where r.received_date between (select min(period_start) from criterion_scores where period = ?)
+                                      and r.as_of_date
+            order by r.due_date, r.dossier_code""", [unit, period]).fetchall()
+    name, as_of, version, *_ = stake[0]
+    total, band, next_min = stake[0][14], stake[0][15], stake[0][16]
+    kept = sum(r[10] for r in stake)
+    lines = [f"What if {unit} {name} finishes its at-risk dossiers on time — {period} "
+             f"(as of {as_of}, rule version {version})",
+             f"  total now {'—' if total is None else f'{total:.2f}'} ({band or 'unrated'})"
+             + (f"; next band from {next_min:g}" if next_min is not None else ""),
+             f"  {len(dossiers)} open dossier(s) of the period due in the next working days; on time they keep "
+             f"{kept:.2f} criterion points that are lost if they miss their due dates"]
+    lines.append("\n  criterion  num/den            points  at risk  keeps   to target  to next band")
+    for (_n, _a, _v, code, num, den, ratio, points, max_points, at_risk, at_stake, target, to_target,
+         to_band, *_rest) in stake:
+        fraction = f"{_g(num)}/{_g(den)}"
+        lines.append(f"  {code:<9}  {fraction:<17}  {points or 0:6.2f}  {at_risk:>7}  {at_stake or 0:5.2f}   "
+                     f"{'—' if to_target is None else to_target:>9}  {'—' if to_band is None else to_band:>12}")
+    lines.append("\nat-risk dossier(s)" + (f"; the first {limit}:" if len(dossiers) > limit else ":"))
+    lines.append("  dossier                   unit        procedure   received    due         working days left")
+    for code, unit_code, procedure, received, due, left in dossiers[:limit]:
+        lines.append(f"  {code:<24}  {unit_code:<10}  {procedure or '':<10}  {received}  {due}  {left}")
+    lines.append("\n'keeps': points now minus points if those dossiers miss their due dates (they count as on time "
+                 "until then); 'to target' / 'to next band': more numerator events needed (— when out of reach).")
+    return "\n".join(lines)
+
+
+def _g(value) -> str:
+    return "—" if value is None else f"{value:g}"

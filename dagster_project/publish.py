@@ -36,6 +36,10 @@ PUBLISHED_TABLES: dict[str, str] = {
     "feedback_criteria": "marts.fct_feedback_criteria",
     "procedures": "marts.dim_procedure",
     "procedure_announcements": "marts.fct_procedure_announcements",
+    "sync_gaps": "marts.fct_sync_gaps",
+    "sync_gap_summary": "marts.fct_sync_gap_summary",
+    "at_risk_dossiers": "marts.fct_at_risk_dossiers",
+    "points_at_stake": "marts.fct_points_at_stake",
 }
 
 OPS_DDL = """

@@ -25,13 +25,15 @@ from .settings import DBT_PROJECT_DIR, home
 DBT = Path(sys.executable).with_name("dbt")
 # the models the published scores come from, with everything upstream of them
 SCORE_MARTS = ("fct_criterion_scores", "fct_group_scores", "fct_unit_scores")
+# issue 15: sync gaps and early warning, built on Spark with the scores (the parity test compares them)
+WARNING_MARTS = ("fct_sync_gaps", "fct_sync_gap_summary", "fct_at_risk_dossiers", "fct_points_at_stake")
 
 
 class SparkBuildFailed(RuntimeError):
     pass
 
 
-def build_on_spark(work: Path, *, select: tuple[str, ...] = tuple(f"+{m}" for m in SCORE_MARTS),
+def build_on_spark(work: Path, *, select: tuple[str, ...] = tuple(f"+{m}" for m in SCORE_MARTS + WARNING_MARTS),
                    dbt_vars: dict | None = None, lake_home: Path | None = None) -> float:
     """Seed and run the selected models on local Spark (dbt tests stay on DuckDB); returns seconds.
 

@@ -7,6 +7,7 @@ the same rows, text and dates equal and every number within 0.01.
 """
 from __future__ import annotations
 
+import glob
 import shutil
 
 import duckdb
@@ -17,6 +18,13 @@ MARTS = {
     "fct_criterion_scores": ["unit_code", "period_type", "period", "criterion_code"],
     "fct_group_scores": ["unit_code", "period_type", "period", "group_code"],
     "fct_unit_scores": ["unit_code", "period_type", "period"],
+}
+# issue 15's marts: the same rows on both engines; a three-night fixture may have no sync gap yet
+WARNING_MARTS = {
+    "fct_sync_gaps": ["dossier_code"],
+    "fct_sync_gap_summary": ["unit_code"],
+    "fct_at_risk_dossiers": ["dossier_code"],
+    "fct_points_at_stake": ["unit_code", "period_type", "period", "criterion_code"],
 }
 
 
@@ -66,6 +74,17 @@ def compare(con, home, work) -> None:
         spark_rows = con.execute(f"select count(*) from spark_{table}").fetchone()[0]
         assert duck_rows > 0 and spark_rows == duck_rows, (table, duck_rows, spark_rows)
         assert mismatches(con, table, keys) == {}, table
+    for table, keys in WARNING_MARTS.items():
+        duck_rows = con.execute(f"select count(*) from duck.marts.{table}").fetchone()[0]
+        assert (work / "warehouse" / "marts.db" / table).is_dir(), f"Spark did not build {table}"
+        if not glob.glob(mart_parquet(work, table)):  # Spark may write no data file for an empty table
+            assert duck_rows == 0, (table, duck_rows, 0)
+            continue
+        con.execute(f"create view spark_{table} as select * from read_parquet('{mart_parquet(work, table)}')")
+        spark_rows = con.execute(f"select count(*) from spark_{table}").fetchone()[0]
+        assert spark_rows == duck_rows, (table, duck_rows, spark_rows)
+        assert mismatches(con, table, keys) == {}, table
+    assert con.execute("select count(*) from spark_fct_points_at_stake").fetchone()[0] > 0
 
     # the comparison is about real scores: rated units with totals, and several periods and units
     totals = con.execute("select count(*), count(distinct unit_code), count(distinct period), sum(total) "

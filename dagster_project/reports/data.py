@@ -67,6 +67,11 @@ class ReportData:
 
     def band_colour(self, band: str | None) -> tuple[str, bool]:
         return band_colour(band, self.band_names)
+    # issue 15, as of the report's as-of night (empty when the file's tables are of another night):
+    sync_gap_units: pd.DataFrame = field(default_factory=pd.DataFrame)     # units in scope with gaps, by province
+    sync_gap_dossiers: pd.DataFrame = field(default_factory=pd.DataFrame)  # the gap dossiers in scope
+    at_risk: pd.DataFrame = field(default_factory=pd.DataFrame)            # one unit's report: its at-risk dossiers
+    stake: pd.DataFrame = field(default_factory=pd.DataFrame)              # one unit's report: the month's points at stake
 
 
 class ReportInputError(ValueError):
@@ -105,6 +110,7 @@ def load_report_data(published_db: Path, month: str, *, unit: str | None = None,
                 "AND l.rule_version = p.rule_version ORDER BY l.published_at, l::VARCHAR").df()
             if _has_table(con, "publication_log") else pd.DataFrame(),
             unrated=con.execute(UNRATED_SQL).df(),
+            **_early_warning(con, unit),
         )
 
 
@@ -271,6 +277,48 @@ POLICIES_SQL = f"""
     WHERE s.policy_applied IS NOT NULL AND s.policy_applied <> ''
     GROUP BY ALL ORDER BY s.criterion_code, s.policy_applied
 """
+
+
+def _early_warning(con, unit: str | None) -> dict:
+    """Sync gaps of the units in scope (the annex per province), and for one unit's report its
+    at-risk dossiers and points at stake — each only when the file's tables are of the report's
+    as-of night (they hold the latest night only)."""
+    frames: dict = {}
+    if _has_table(con, "sync_gap_summary"):
+        frames["sync_gap_units"] = con.execute("""
+            SELECT coalesce(s.province_code, s.unit_code) AS province_code, pu.unit_name AS province_name,
+                   s.unit_code, s.unit_name, s.unit_type, s.agency_received, s.gap_dossiers, s.gap_share,
+                   s.oldest_received_date, s.oldest_age_working_days, s.above_warn_share
+            FROM sync_gap_summary s JOIN params p ON s.as_of_date = p.as_of
+            JOIN tree t ON t.unit_code = s.unit_code
+            LEFT JOIN (SELECT unit_code, max(unit_name) AS unit_name FROM units GROUP BY unit_code) pu
+                 ON pu.unit_code = coalesce(s.province_code, s.unit_code)
+            WHERE s.gap_dossiers > 0
+            ORDER BY province_code, s.unit_type <> 'TINH', s.gap_share DESC, s.gap_dossiers DESC, s.unit_code""").df()
+        frames["sync_gap_dossiers"] = con.execute("""
+            SELECT coalesce(g.province_code, g.unit_code) AS province_code, g.unit_code, g.unit_name,
+                   g.dossier_code, g.procedure_code, g.received_date, g.age_working_days, g.source_system
+            FROM sync_gaps g JOIN params p ON g.as_of_date = p.as_of
+            JOIN tree t ON t.unit_code = g.unit_code
+            ORDER BY province_code, g.age_working_days DESC, g.unit_code, g.dossier_code""").df()
+    if unit is not None and _has_table(con, "at_risk_dossiers"):
+        frames["at_risk"] = con.execute("""
+            SELECT r.unit_code, r.unit_name, r.dossier_code, r.procedure_code, r.procedure_name,
+                   r.received_date, r.due_date, r.working_days_left
+            FROM at_risk_dossiers r JOIN params p ON r.as_of_date = p.as_of
+            JOIN tree t ON t.unit_code = r.unit_code
+            ORDER BY r.due_date, r.unit_code, r.dossier_code""").df()
+    if unit is not None and _has_table(con, "points_at_stake"):
+        frames["stake"] = con.execute("""
+            SELECT k.criterion_code, c.name_vi, k.numerator, k.denominator, k.ratio, k.points, k.max_points,
+                   k.events_at_risk, k.points_at_stake, k.target_ratio, k.events_to_target, k.events_to_next_band,
+                   k.next_band_min_total
+            FROM points_at_stake k JOIN params p ON k.as_of_date = p.as_of AND k.rule_version = p.rule_version
+                 AND k.period_type = 'month' AND k.period = p.month
+            LEFT JOIN criteria c ON c.rule_version = k.rule_version AND c.criterion_code = k.criterion_code
+            WHERE k.unit_code = ?
+            ORDER BY k.points_at_stake DESC, k.criterion_code""", [unit]).df()
+    return frames
 
 
 def _has_table(con, name: str) -> bool:

@@ -35,6 +35,7 @@ LEFT, RIGHT, TOP, BOTTOM = 30, 15, 20, 20
 NAVY = (31, 78, 121)
 CHART_CHUNK = 36  # units per chart, so that a chart and its heading fit one A4 page
 WEAK_LISTED = 120  # units rated Yếu listed by name in the PDF; the workbook lists all
+SYNC_LISTED = 60  # rows per sync-gap / improvement table in the PDF; the workbook lists all
 _HEAD = FontFace(emphasis="B", size_pt=7.5, color=255, fill_color=NAVY)
 # Every field set: fpdf2 otherwise carries the last fill and emphasis into body cells.
 _PLAIN = FontFace(emphasis="", size_pt=7.5, color=0, fill_color=255)
@@ -407,6 +408,94 @@ def _annexes(pdf: FPDF, data: ReportData, config: ReportConfig, issued) -> None:
             number += 1
     _annex(pdf, number, f"Đơn vị xếp loại {data.weak_band}", config, issued, landscape=True)
     _weak_table(pdf, data)
+    if data.unit:
+        number += 1
+        _annex(pdf, number, f"Cải thiện điểm: {data.unit_name}", config, issued, landscape=True)
+        _improvement(pdf, data)
+    # one annex per province: its units' dossiers missing from the portal after N working days
+    for code, rows in (data.sync_gap_units.groupby("province_code", sort=True)
+                       if not data.sync_gap_units.empty else []):
+        number += 1
+        _annex(pdf, number, f"Hồ sơ chưa đồng bộ lên Cổng DVCQG: {rows.province_name.iloc[0] or code}", config,
+               issued, landscape=True)
+        _sync_gap_table(pdf, data, code, rows)
+
+
+def _simple_table(pdf: FPDF, header: list[str], widths: tuple, rows: list[list[str]], align: tuple) -> None:
+    with pdf.table(align="LEFT", col_widths=widths, text_align=align, line_height=4.2, headings_style=_HEAD,
+                   padding=(0.5, 1), repeat_headings=1) as table:
+        row = table.row()
+        for text in header:
+            row.cell(text, align="CENTER")
+        for values in rows:
+            row = table.row()
+            for text in values:
+                row.cell(text, style=_PLAIN)
+    pdf.ln(2)
+
+
+def _date(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%d/%m/%Y}"
+
+
+def _count(value) -> str:
+    return "–" if value is None or pd.isna(value) else vn_number(value, 0)
+
+
+def _sync_gap_table(pdf: FPDF, data: ReportData, province: str, rows: pd.DataFrame) -> None:
+    own = rows[rows.unit_code == province]
+    total = int(own.gap_dossiers.iloc[0]) if not own.empty else int(rows.gap_dossiers.sum())
+    _paragraph(pdf, f"Đến đêm {data.as_of_date:%d/%m/%Y}, {vn_number(total, 0)} hồ sơ đã tiếp nhận tại hệ thống một cửa "
+                    "chưa có trên Cổng Dịch vụ công quốc gia sau thời hạn đồng bộ (số ngày làm việc theo bộ tiêu chí). "
+                    "Đơn vị vượt ngưỡng cảnh báo được đánh dấu.", indent=False)
+    listed = rows.head(SYNC_LISTED)
+    _simple_table(pdf, ["Đơn vị", "Cấp", "Hồ sơ tiếp nhận (đủ thời hạn)", "Chưa đồng bộ", "Tỷ lệ",
+                        "Hồ sơ cũ nhất", "Số ngày làm việc", "Vượt ngưỡng"],
+                  (80, 28, 30, 22, 18, 24, 22, 20),
+                  [[r.unit_name or r.unit_code, UNIT_TYPE_TITLES.get(r.unit_type, r.unit_type), _count(r.agency_received),
+                    _count(r.gap_dossiers), f"{vn_number(100 * r.gap_share, 1)}%", _date(r.oldest_received_date),
+                    _count(r.oldest_age_working_days), "Có" if r.above_warn_share else ""]
+                   for r in listed.itertuples(index=False)],
+                  ("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "CENTER", "RIGHT", "CENTER"))
+    if len(rows) > SYNC_LISTED:
+        _paragraph(pdf, f"… và {vn_number(len(rows) - SYNC_LISTED, 0)} đơn vị khác: danh sách đầy đủ tại trang tính "
+                        "«Chưa đồng bộ» của tệp Excel; từng hồ sơ tại trang tính «Hồ sơ chưa đồng bộ».", indent=False)
+
+
+def _improvement(pdf: FPDF, data: ReportData) -> None:
+    """One unit's page: points it keeps by finishing its at-risk dossiers on time, events that reach
+    a criterion's target or the next band, the at-risk dossiers and the sync gaps."""
+    stake = data.stake
+    kept = float(stake.points_at_stake.sum()) if not stake.empty else 0.0
+    _paragraph(pdf, f"Đến đêm {data.as_of_date:%d/%m/%Y}: {vn_number(len(data.at_risk), 0)} hồ sơ sắp đến hạn trong vài ngày "
+                    f"làm việc tới; giải quyết đúng hạn giữ được {vn_number(kept)} điểm tiêu chí trong tháng. "
+                    f"{vn_number(len(data.sync_gap_dossiers), 0)} hồ sơ chưa đồng bộ lên Cổng DVCQG.", indent=False)
+    moving = stake[(stake.points_at_stake > 0) | (stake.events_to_target.fillna(0) > 0)] if not stake.empty else stake
+    if not moving.empty:
+        _simple_table(pdf, ["Tiêu chí", "Tử số / mẫu số", "Điểm / tối đa", "Hồ sơ sắp đến hạn", "Điểm giữ được",
+                            "Cần thêm để đạt chỉ tiêu", "Cần thêm để lên hạng"],
+                      (100, 32, 26, 24, 24, 28, 28),
+                      [[f"{r.criterion_code} {r.name_vi or ''}", f"{_count(r.numerator)} / {_count(r.denominator)}",
+                        f"{vn_number(r.points)} / {vn_number(r.max_points)}", _count(r.events_at_risk),
+                        vn_number(r.points_at_stake), _count(r.events_to_target), _count(r.events_to_next_band)]
+                       for r in moving.itertuples(index=False)],
+                      ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"))
+    if not data.at_risk.empty:
+        _heading(pdf, "Hồ sơ sắp đến hạn")
+        _simple_table(pdf, ["Mã hồ sơ", "Đơn vị", "Thủ tục hành chính", "Tiếp nhận", "Hạn trả", "Còn (ngày làm việc)"],
+                      (44, 56, 96, 22, 22, 22),
+                      [[r.dossier_code, r.unit_name or r.unit_code, f"{r.procedure_code} {r.procedure_name or ''}"[:90],
+                        _date(r.received_date), _date(r.due_date), _count(r.working_days_left)]
+                       for r in data.at_risk.head(SYNC_LISTED).itertuples(index=False)],
+                      ("LEFT", "LEFT", "LEFT", "CENTER", "CENTER", "RIGHT"))
+    if not data.sync_gap_dossiers.empty:
+        _heading(pdf, "Hồ sơ chưa đồng bộ lên Cổng DVCQG")
+        _simple_table(pdf, ["Mã hồ sơ", "Đơn vị", "Mã TTHC", "Tiếp nhận", "Số ngày làm việc", "Hệ thống"],
+                      (50, 80, 30, 26, 26, 26),
+                      [[r.dossier_code, r.unit_name or r.unit_code, r.procedure_code or "", _date(r.received_date),
+                        _count(r.age_working_days), r.source_system]
+                       for r in data.sync_gap_dossiers.head(SYNC_LISTED).itertuples(index=False)],
+                      ("LEFT", "LEFT", "LEFT", "CENTER", "RIGHT", "LEFT"))
 
 
 def _chart_sections(data: ReportData) -> list[tuple[str, pd.DataFrame]]:

@@ -33,6 +33,8 @@ UNRATED_COLUMNS: list[Column] = [
     ("Số PAKN", "feedback_received", "#,##0", 10),
 ]
 SHEET_DEPARTMENTS, SHEET_COMMUNES = "Sở, ban, ngành", "Xã, phường"
+SHEET_SYNC, SHEET_SYNC_DOSSIERS = "Chưa đồng bộ", "Hồ sơ chưa đồng bộ"
+SHEET_IMPROVE = "Cải thiện"
 
 # (header, source column, number format, width)
 Column = tuple[str, str, str | None, int]
@@ -52,6 +54,34 @@ CRITERION_COLUMNS: list[Column] = [
     ("Tử số", "numerator", COUNT, 12), ("Mẫu số", "denominator", COUNT, 12), ("Tỷ lệ", "ratio", RATIO, 10),
     ("Điểm", "points", SCORE, 9), ("Điểm tối đa", "max_points", SCORE, 10),
     ("Cách chấm", "policy_vi", None, 30),
+]
+
+# issue 15: the sync-gap annex (per province) and one unit's improvement page
+SYNC_UNIT_COLUMNS: list[Column] = [
+    ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 40), ("Cấp", "unit_type_vi", None, 18),
+    ("Hồ sơ tiếp nhận tại hệ thống một cửa (đủ N ngày)", "agency_received", COUNT, 16),
+    ("Số hồ sơ chưa đồng bộ", "gap_dossiers", COUNT, 12), ("Tỷ lệ chưa đồng bộ", "gap_share", RATIO, 11),
+    ("Hồ sơ cũ nhất tiếp nhận ngày", "oldest_received_date", "dd/mm/yyyy", 13),
+    ("Số ngày làm việc", "oldest_age_working_days", "0", 10), ("Vượt ngưỡng cảnh báo", "above_warn_share", None, 11),
+]
+SYNC_DOSSIER_COLUMNS: list[Column] = [
+    ("Tỉnh", "province_code", None, 8), ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 36),
+    ("Mã hồ sơ", "dossier_code", None, 24), ("Mã TTHC", "procedure_code", None, 12),
+    ("Ngày tiếp nhận", "received_date", "dd/mm/yyyy", 12), ("Số ngày làm việc chưa đồng bộ", "age_working_days", "0", 12),
+    ("Hệ thống một cửa", "source_system", None, 12),
+]
+AT_RISK_COLUMNS: list[Column] = [
+    ("Mã đơn vị", "unit_code", None, 12), ("Tên đơn vị", "unit_name", None, 30), ("Mã hồ sơ", "dossier_code", None, 24),
+    ("Mã TTHC", "procedure_code", None, 12), ("Tên TTHC", "procedure_name", None, 40),
+    ("Ngày tiếp nhận", "received_date", "dd/mm/yyyy", 12), ("Hạn trả", "due_date", "dd/mm/yyyy", 12),
+    ("Số ngày làm việc còn lại", "working_days_left", "0", 10),
+]
+STAKE_COLUMNS: list[Column] = [
+    ("Mã tiêu chí", "criterion_code", None, 11), ("Tiêu chí", "name_vi", None, 44),
+    ("Tử số", "numerator", COUNT, 10), ("Mẫu số", "denominator", COUNT, 10), ("Tỷ lệ", "ratio", RATIO, 9),
+    ("Điểm", "points", SCORE, 8), ("Điểm tối đa", "max_points", SCORE, 9),
+    ("Hồ sơ sắp đến hạn", "events_at_risk", COUNT, 10), ("Điểm giữ được nếu đúng hạn", "points_at_stake", SCORE, 12),
+    ("Cần thêm để đạt chỉ tiêu", "events_to_target", COUNT, 12), ("Cần thêm để lên hạng", "events_to_next_band", COUNT, 12),
 ]
 
 def weak_columns(data: ReportData) -> list[Column]:
@@ -89,8 +119,11 @@ def write_workbook(data: ReportData, path: Path, config: ReportConfig | None = N
             units = data.below[data.below.unit_type.isin(levels)]
             if not units.empty:
                 _sub_unit_sheet(wb.create_sheet(title), data, units, title)
+    if data.unit:
+        _improvement_sheet(wb.create_sheet(SHEET_IMPROVE), data)
     _weak_sheet(wb.create_sheet(SHEET_WEAK), data)
     _unrated_sheet(wb.create_sheet(SHEET_UNRATED), data)
+    _sync_sheets(wb.create_sheet(SHEET_SYNC), wb.create_sheet(SHEET_SYNC_DOSSIERS), data)
     _quality_sheet(wb.create_sheet(SHEET_QUALITY), data)
     for ws in wb.worksheets:
         _print_setup(ws, data)
@@ -148,6 +181,56 @@ def _print_setup(ws: Worksheet, data: ReportData) -> None:
     ws.oddFooter.center.text = "Trang &P/&N"
     ws.oddFooter.left.text = f"Chỉ số phục vụ tháng {month_label(data.month)}"
     ws.oddFooter.right.text = "&A"
+
+
+def _sync_sheets(ws: Worksheet, dossiers_ws: Worksheet, data: ReportData) -> None:
+    """Annex per province: the units whose agency-received dossiers have not reached the portal
+    after N working days (the province's own row first), then every such dossier."""
+    units = data.sync_gap_units
+    _header(ws, data, f"Phụ lục: hồ sơ chưa đồng bộ lên Cổng DVCQG — đến ngày {data.as_of_date:%d/%m/%Y}",
+            SYNC_UNIT_COLUMNS)
+    row = HEADER_ROW + 1
+    if units.empty:
+        ws.cell(row, 1, "Không có hồ sơ nào chưa đồng bộ quá thời hạn (hoặc tệp công bố không có số liệu này).")
+        row += 1
+    else:
+        units = units.assign(unit_type_vi=units.unit_type.map(UNIT_TYPE_TITLES).fillna(units.unit_type))
+        for code, rows in units.groupby("province_code", sort=True):
+            name = rows.province_name.iloc[0] or code
+            # the province's own row counts its whole tree; without it (a scoped report) sum the rows
+            own = rows[rows.unit_code == code]
+            total = int(own.gap_dossiers.iloc[0]) if not own.empty else int(rows.gap_dossiers.sum())
+            _section_row(ws, row, f"{name}: {total:,} hồ sơ chưa đồng bộ".replace(",", "."), len(SYNC_UNIT_COLUMNS))
+            row = _rows(ws, rows, SYNC_UNIT_COLUMNS, row + 1)
+    _finish(ws, SYNC_UNIT_COLUMNS, row - 1, autofilter=False)
+    gaps = data.sync_gap_dossiers
+    _header(dossiers_ws, data, f"Phụ lục: danh sách hồ sơ chưa đồng bộ — đến ngày {data.as_of_date:%d/%m/%Y}",
+            SYNC_DOSSIER_COLUMNS)
+    end = _rows(dossiers_ws, gaps, SYNC_DOSSIER_COLUMNS, HEADER_ROW + 1) if not gaps.empty else HEADER_ROW + 1
+    if gaps.empty:
+        dossiers_ws.cell(HEADER_ROW + 1, 1, "Không có hồ sơ nào.")
+    _finish(dossiers_ws, SYNC_DOSSIER_COLUMNS, end - 1)
+
+
+def _improvement_sheet(ws: Worksheet, data: ReportData) -> None:
+    """One unit's page: what it can gain this month — the points at stake per criterion, its
+    dossiers due in the next working days, and its dossiers missing from the portal."""
+    _header(ws, data, f"Cải thiện điểm: {data.unit_name} ({data.unit}) — tháng {month_label(data.month)}",
+            STAKE_COLUMNS)
+    row = _rows(ws, data.stake, STAKE_COLUMNS, HEADER_ROW + 1) if not data.stake.empty else HEADER_ROW + 1
+    if data.stake.empty:
+        ws.cell(row, 1, "Không có số liệu điểm có thể giữ được cho ngày số liệu này.")
+        row += 1
+    ws.cell(row + 1, 1, f"Hồ sơ sắp đến hạn ({len(data.at_risk)})").font = Font(bold=True)
+    _header_cells(ws, row + 2, AT_RISK_COLUMNS)
+    row = _rows(ws, data.at_risk, AT_RISK_COLUMNS, row + 3) if not data.at_risk.empty else row + 3
+    ws.cell(row + 1, 1, f"Hồ sơ chưa đồng bộ lên Cổng DVCQG ({len(data.sync_gap_dossiers)})").font = Font(bold=True)
+    _header_cells(ws, row + 2, SYNC_DOSSIER_COLUMNS)
+    _rows(ws, data.sync_gap_dossiers, SYNC_DOSSIER_COLUMNS, row + 3)
+    for i, (_h, _s, _f, width) in enumerate(STAKE_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(width, 14)
+    ws.row_dimensions[HEADER_ROW].height = 48
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
 
 
 def _weak_sheet(ws: Worksheet, data: ReportData) -> None:

@@ -85,8 +85,10 @@ def _load_units(con: duckdb.DuckDBPyConnection, seed: int, provinces: list[str] 
 
 
 def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, seed: int = 7,
-             provinces: list[str] | None = None, defects: Sequence[str] = ()) -> dict:
-    """Write nights start..end (inclusive) into `landing`; return {source: {nights, rows, bytes}}."""
+             provinces: list[str] | None = None, defects: Sequence[str] = (), kept_back: Path | None = None) -> dict:
+    """Write nights start..end (inclusive) into `landing`; return {source: {nights, rows, bytes}}.
+    With `kept_back`, also write there (a CSV outside the landing folder) the dossiers of the
+    nights' agency extracts that the portal got late or never."""
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
     bad = sorted(set(defects) - set(DEFECT_CLASSES))
@@ -127,8 +129,28 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
                 s["nights"] += 1
                 s["rows"] += sum(w.rows for w in written)
                 s["bytes"] += sum(w.path.stat().st_size for w in written)
+    if kept_back is not None:
+        _record_kept_back(con, Path(kept_back), start, end)
     con.close()
     return summary
+
+
+def _record_kept_back(con: duckdb.DuckDBPyConnection, target: Path, start: date, end: date) -> None:
+    """What the simulator kept from the portal, for tests to compare with the warehouse's sync gaps:
+    every dossier of the nights' agency extracts that never syncs (synced_on empty) or syncs late,
+    its age in working days at the last night by the simulator's own calendar. No personal data."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"""
+    copy (
+        select x.MaHoSo as dossier_code, x.MaCoQuan as unit_code, x.MaTTHC as procedure_code,
+               'agency_' || x.system as source, x.d as received_date,
+               case when x.synced then x.sync_day end as synced_on,
+               (select cum from cal where d = date '{end}') - x.cum as age_working_days_at_end
+        from (select dossier.*, cal.cum from dossier join cal using (d)) x
+        where x.d between date '{start}' and date '{end}' and (not x.synced or x.sync_day is not null)
+        order by x.MaHoSo
+    ) to '{target}' (header, delimiter ',')
+    """)
 
 
 def _write_night(con, landing: Path, night: date, province_names: list[str]) -> dict[str, list[out.Written]]:

@@ -129,6 +129,9 @@ def build_dossiers(con: duckdb.DuckDBPyConnection, first: date) -> None:
              then recv_ts + to_seconds(floor(1800 + 9000 * rnd(h, 'p'))::bigint) end as proc_ts,
         req1, sup1, req2, sup2,
         rnd(h, 'sync') < sync_rate as synced,
+        -- a synced dossier reaches the portal late one time in twenty: 1–8 working days after receipt
+        case when rnd(h, 'sync') < sync_rate and rnd(h, 'late') < 0.05
+             then (select w.d from wd w where w.idx = term.cum + 1 + floor(8 * rnd(h, 'lag'))::int) end as sync_day,
         case when list_contains(DoiTuongThucHien, 'CONG_DAN') and (not list_contains(DoiTuongThucHien, 'DOANH_NGHIEP') or rnd(h, 'lodt') < 0.75) then 1
              when list_contains(DoiTuongThucHien, 'DOANH_NGHIEP') then 2 when rnd(h, 'lodt') < 0.1 then 3 else 4 end as lodt,
         (coalesce(channel, 1) = 2 and rnd(h, 'vneid') < p_vneid)::int as vneid,

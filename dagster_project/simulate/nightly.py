@@ -47,8 +47,25 @@ def hoso(night: date, province_names: list[str]) -> str:
             [{{'MaGiayToKetQua': 'KQ.' || MaHoSo, 'DuongDanTepTinKetQua': 'https://dichvucong.gov.vn/ketqua/' || MaHoSo || '.pdf'}}]
             else []::struct(MaGiayToKetQua varchar, DuongDanTepTinKetQua varchar)[] end as DanhSachGiayToKetQua,
         case when req2 <= t then [{cycle1}, {cycle2}] when req1 <= t then [{cycle1}] else []::{SUPPLEMENT}[] end as DanhSachHoSoBoSung
-    from versions where day = date '{night}' and synced
+    from ({portal_versions(night)})
     order by t, MaHoSo
+    """
+
+
+def portal_versions(night: date) -> str:
+    """The versions the portal receives on `night`: those of synced dossiers from their sync day
+    on; a late dossier (sync_day set) arrives on its sync night in the state of its last earlier
+    version (updated, as every version of a night, at a time in that night), unless it changed that
+    night anyway."""
+    return f"""
+    select * from versions where day = date '{night}' and synced and coalesce(sync_day, day) <= day
+    union all by name
+    select * replace (date '{night}' as day,
+                      timestamp '{night}' + to_seconds(floor(28800 + 28800 * rnd(h, 'synced_at'))::bigint) as t)
+    from versions v
+    where v.synced and v.sync_day = date '{night}' and v.day < date '{night}'
+      and not exists (select 1 from versions w where w.h = v.h and w.day = date '{night}')
+    qualify row_number() over (partition by v.h order by v.day desc) = 1
     """
 
 
