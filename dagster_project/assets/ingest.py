@@ -4,6 +4,7 @@ The batch gate (Great Expectations) runs inside the asset, on every file the man
 partition's nights promise, as a blocking check: a bad night stops dbt and publication downstream.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pandas as pd
 from .. import lake, sources
 from ..sources._landing import nights as landing_nights
 from ..publish import record_quality
-from ..quality.gate import validate
+from ..quality.gate import validate, validate_chunks
 from ..ops import VN_OFFSET, freshness_verdict, nightly_partitions
 from ..settings import home, pii_key
 from ..runlock import pause_point
@@ -82,7 +83,13 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
         order by p.extract_date, p.file_name""").df()
 
 
-def batch_rows(con, table: str, file_names: list[str]) -> pd.DataFrame:
+# Rows of a batch handed to Great Expectations at once (DuckDB vectors of 2,048 rows): GE needs
+# pandas, and a national month of dossier versions in one DataFrame needs tens of GB; chunks of
+# ~250k rows keep a night's ingest within a few hundred MB whatever the range.
+GATE_CHUNK_VECTORS = 122
+
+
+def _batch_query(con, table: str) -> str:
     """The batch's records, with whether their unit and procedure codes are known."""
     columns = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
@@ -92,8 +99,44 @@ def batch_rows(con, table: str, file_names: list[str]) -> pd.DataFrame:
         known.append("MaCoQuan in (select MaCoQuan from raw.dvcqg_coquan) as unit_known")
     if "MaTTHC" in columns and table not in ("csdl_tthc", "agency_hoso"):
         known.append("MaTTHC in (select MaTTHC from raw.csdl_tthc) as procedure_known")
-    return con.execute(f"select *{''.join(', ' + k for k in known)} from raw.{table} "
-                       "where _file in (select unnest(?::varchar[]))", [file_names]).df()
+    return (f"select *{''.join(', ' + k for k in known)} from raw.{table} "
+            "where _file in (select unnest(?::varchar[]))")
+
+
+def batch_chunks(con, table: str, file_names: list[str]) -> Iterator[pd.DataFrame]:
+    """The batch's records streamed from DuckDB in chunks of GATE_CHUNK_VECTORS vectors; the first
+    chunk is always yielded (an empty batch is one empty frame, with its columns)."""
+    cursor = con.cursor()  # its own result stream: the caller's connection stays usable
+    try:
+        cursor.execute(_batch_query(con, table), [file_names])
+        chunk = cursor.fetch_df_chunk(GATE_CHUNK_VECTORS)
+        yield chunk
+        while True:
+            chunk = cursor.fetch_df_chunk(GATE_CHUNK_VECTORS)
+            if chunk.empty:
+                return
+            yield chunk
+    finally:
+        cursor.close()
+
+
+def batch_wide(con, table: str, file_names: list[str]):
+    """Answers, in SQL over the whole batch, for the expectations GE can only judge on one frame."""
+    def answer(expectation: str, kwargs: dict) -> tuple[bool, str] | None:
+        if expectation == "expect_compound_columns_to_be_unique":
+            cols = kwargs["column_list"]
+        elif expectation == "expect_column_values_to_be_unique":
+            cols = [kwargs["column"]]
+        else:
+            return None
+        keys = ", ".join(f'"{c}"' for c in cols)
+        dup, example = con.execute(f"""
+            select coalesce(sum(n), 0), any_value(key) from (
+                select count(*) as n, concat_ws('|', {keys}) as key from raw.{table}
+                where _file in (select unnest(?::varchar[])) and not ({' and '.join(f'"{c}" is null' for c in cols)})
+                group by all having count(*) > 1)""", [file_names]).fetchone()
+        return dup == 0, f"{dup} unexpected" + (f", e.g. ['{example}']" if dup else "")
+    return answer
 
 
 def night_metadata(files: pd.DataFrame) -> dict:
@@ -157,9 +200,10 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
                 for m in s.messages:    # already pseudonymised by the loader
                     (context.log.error if m in s.rejections else context.log.info)(m)
             files = apply_waivers(con, batch_files(con, h.landing, names, nights))
-            rows = batch_rows(con, table, files["redelivery_of"].fillna(files["file_name"]).tolist())
+            batch = files["redelivery_of"].fillna(files["file_name"]).tolist()
             results = [validate("ingest_files", files, h.quality / "data_docs"),
-                       validate(row_suite, rows, h.quality / "data_docs")]
+                       validate_chunks(row_suite, batch_chunks(con, table, batch), h.quality / "data_docs",
+                                       whole_batch=batch_wide(con, table, batch))]
             record_quality(con, context.run.run_id, table, results)
             total_rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
         held = held_back_message(files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,20 @@ def _columns(kwargs: dict) -> str | None:
 
 def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) -> GateResult:
     """Validate `df` against expectations/<suite_name>.json; optionally write Data Docs."""
+    return validate_chunks(suite_name, [df], docs_dir)
+
+
+def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: Path | None = None,
+                    whole_batch: Callable[[str, dict], tuple[bool, str] | None] | None = None) -> GateResult:
+    """Validate a batch handed over in row chunks (read lazily, so that only one chunk is ever in
+    memory: a national month of dossiers does not fit in pandas at once) as one result.
+
+    An expectation holds on the batch when it holds on every chunk; its observed value is that of
+    the first chunk where it failed. Row-wise expectations are the same whatever the chunking;
+    the ones about the batch as a whole (row count, uniqueness) are answered, when there is more
+    than one chunk, by `whole_batch(type, kwargs) -> (success, observed)` (set-based SQL over the
+    whole batch) or, for the row count, from the chunks' total. A `mostly` expectation must hold
+    on every chunk (stricter than on the whole; the suites use it only for warnings)."""
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
 
@@ -119,32 +134,70 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
         .add_batch_definition_whole_dataframe("batch")
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-    actions = []
     if docs_dir is not None:
         context.add_data_docs_site("quality", {
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["quality"]))
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition],
-                                                       actions=actions))
-    run = checkpoint.run(batch_parameters={"dataframe": df})
-    result = GateResult(suite=suite_name, rows=len(df))
-    for validation in run.run_results.values():
-        for r in validation.results:
-            cfg = r.expectation_config
-            result.outcomes.append(ExpectationOutcome(
-                suite=suite_name,
-                expectation=cfg.type,
-                column=_columns(cfg.kwargs),
-                severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical" else "warning",
-                success=bool(r.success),
-                observed=_observed(r.result or {}),
-            ))
-    if docs_dir is not None:
-        result.docs_url = _validation_page_url(context, run, Path(docs_dir))
+    # No actions: the docs are built once after the last chunk, not once per chunk.
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition]))
+    result = GateResult(suite=suite_name, rows=0)
+    shown = None  # the run whose page the docs link shows: the first that failed, else the last
+    identifiers: list = []  # every chunk's validation result, for its page in the docs
+    kwargs: list[dict] = []
+    n_chunks = 0
+    for df in chunks:
+        n_chunks += 1
+        run = checkpoint.run(batch_parameters={"dataframe": df})
+        identifiers.extend(run.run_results)
+        result.rows += len(df)
+        results = [r for validation in run.run_results.values() for r in validation.results]
+        outcomes = [_outcome(suite_name, r) for r in results]
+        if not result.outcomes:
+            result.outcomes = outcomes
+            kwargs = [dict(r.expectation_config.kwargs) for r in results]
+        else:
+            for i, o in enumerate(outcomes):
+                if result.outcomes[i].success and not o.success:
+                    result.outcomes[i] = o
+        if shown is None or (shown.success and not run.success):
+            shown = run
+    if n_chunks > 1:
+        for o, kw in zip(result.outcomes, kwargs):
+            verdict = whole_batch(o.expectation, kw) if whole_batch else None
+            if verdict is None and o.expectation == "expect_table_row_count_to_be_between":
+                low, high = kw.get("min_value"), kw.get("max_value")
+                verdict = ((low is None or result.rows >= low) and (high is None or result.rows <= high), str(result.rows))
+            if verdict is not None:
+                o.success, o.observed = bool(verdict[0]), verdict[1]
+            elif o.expectation in BATCH_WIDE:
+                raise ValueError(f"{suite_name}: {o.expectation} is about the whole batch and the batch came in "
+                                 f"{n_chunks} chunks; give validate_chunks a whole_batch answer for it")
+    if docs_dir is not None and shown is not None:
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        context.build_data_docs(site_names=["quality"],
+                                resource_identifiers=[*identifiers, ExpectationSuiteIdentifier(name=suite_name)])
+        result.docs_url = _validation_page_url(context, shown, Path(docs_dir))
     return result
+
+
+# Expectations whose verdict on a batch is not the conjunction of their verdicts on its chunks.
+BATCH_WIDE = {"expect_table_row_count_to_be_between", "expect_compound_columns_to_be_unique",
+              "expect_column_values_to_be_unique"}
+
+
+def _outcome(suite_name: str, r) -> ExpectationOutcome:
+    cfg = r.expectation_config
+    return ExpectationOutcome(
+        suite=suite_name,
+        expectation=cfg.type,
+        column=_columns(cfg.kwargs),
+        severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical" else "warning",
+        success=bool(r.success),
+        observed=_observed(r.result or {}),
+    )
 
 
 def _validation_page_url(context, run, docs_dir: Path) -> str:

@@ -13,8 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+import tempfile
+
 import duckdb
 
+from ..settings import duckdb_settings
 from . import catalogue, dossiers, landing as out, nightly
 from .calendar import calendar_frame
 from .defects import DEFECT_CLASSES, apply_defects
@@ -56,8 +59,10 @@ from q
 """
 
 
-def _connect(seed: int) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _connect(seed: int, spill: Path) -> duckdb.DuckDBPyConnection:
+    # The pipeline's memory bound (5GB unless SVCINDEX_DUCKDB_MEMORY says otherwise): a national
+    # month's dossiers outgrow it, and spill to `spill` rather than take a shared machine's RAM.
+    con = duckdb.connect(config={**duckdb_settings(), "temp_directory": str(spill)})
     con.execute("set preserve_insertion_order = true")
     # 53 bits of a seeded hash -> uniform double in [0, 1)
     con.execute(f"create macro rnd(a, b) as (hash({int(seed)}, a, b) >> 11)::double / 9007199254740992.0")
@@ -93,7 +98,8 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
     if bad:
         raise ValueError(f"unknown defect classes {bad}; known: {list(DEFECT_CLASSES)}")
     landing = Path(landing)
-    con = _connect(seed)
+    spill = tempfile.TemporaryDirectory(prefix="svcindex_sim_")
+    con = _connect(seed, Path(spill.name))
     province_names = _load_units(con, seed, provinces)
 
     dossier_start = start - timedelta(days=dossiers.LEAD_DAYS)
@@ -128,6 +134,7 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
                 s["rows"] += sum(w.rows for w in written)
                 s["bytes"] += sum(w.path.stat().st_size for w in written)
     con.close()
+    spill.cleanup()
     return summary
 
 
