@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 from pathlib import Path
 
 import pandas as pd
@@ -102,17 +103,26 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
     return validate_chunks(suite_name, [df], docs_dir)
 
 
-def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: Path | None = None,
-                    whole_batch: Callable[[str, dict], tuple[bool, str] | None] | None = None) -> GateResult:
-    """Validate a batch handed over in row chunks (read lazily, so that only one chunk is ever in
-    memory: a national month of dossiers does not fit in pandas at once) as one result.
+class WholeBatch(Protocol):
+    """Answers about a whole batch, computed set-based where the batch lives (DuckDB)."""
+    rows: int
 
-    An expectation holds on the batch when it holds on every chunk; its observed value is that of
-    the first chunk where it failed. Row-wise expectations are the same whatever the chunking;
-    the ones about the batch as a whole (row count, uniqueness) are answered, when there is more
-    than one chunk, by `whole_batch(type, kwargs) -> (success, observed)` (set-based SQL over the
-    whole batch) or, for the row count, from the chunks' total. A `mostly` expectation must hold
-    on every chunk (stricter than on the whole; the suites use it only for warnings)."""
+    def answer(self, expectation: str, kwargs: dict) -> tuple[bool, str] | None:
+        """(success, observed) of this expectation over every record of the batch, or None."""
+
+
+def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: Path | None = None,
+                    whole_batch: WholeBatch | None = None) -> GateResult:
+    """Validate a batch handed over in row chunks (read lazily: a national month does not fit in
+    one DataFrame) as one result.
+
+    GE runs on the first chunk. An expectation `whole_batch` answers (set-based SQL over every
+    record) takes that answer; one about the columns and their types holds for every chunk as it
+    holds for the first (the warehouse types the whole table); any other is run by GE over every
+    chunk and holds when it holds on each, its observed value that of the first chunk where it
+    failed (a `mostly` one then must hold on every chunk: stricter than on the whole). The Data
+    Docs page shows GE's view of the first chunk (or of the first chunk that failed); the
+    result's outcomes, which the gate and the warehouse record, are the whole batch's."""
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
 
@@ -143,37 +153,40 @@ def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: P
     # No actions: the docs are built once after the last chunk, not once per chunk.
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition]))
     result = GateResult(suite=suite_name, rows=0)
-    shown = None  # the run whose page the docs link shows: the first that failed, else the last
+    shown = None  # the run whose page the docs link shows: the first that failed, else the first
     identifiers: list = []  # every chunk's validation result, for its page in the docs
-    kwargs: list[dict] = []
-    n_chunks = 0
+    pending: list[int] = []  # expectations GE must see on every chunk
+    rows = n_chunks = 0
     for df in chunks:
-        n_chunks += 1
         run = checkpoint.run(batch_parameters={"dataframe": df})
         identifiers.extend(run.run_results)
-        result.rows += len(df)
+        rows += len(df)
+        n_chunks += 1
         results = [r for validation in run.run_results.values() for r in validation.results]
-        outcomes = [_outcome(suite_name, r) for r in results]
-        if not result.outcomes:
-            result.outcomes = outcomes
-            kwargs = [dict(r.expectation_config.kwargs) for r in results]
-        else:
-            for i, o in enumerate(outcomes):
-                if result.outcomes[i].success and not o.success:
-                    result.outcomes[i] = o
-        if shown is None or (shown.success and not run.success):
+        if shown is None:  # the first chunk
             shown = run
+            result.outcomes = [_outcome(suite_name, r) for r in results]
+            for i, (o, r) in enumerate(zip(result.outcomes, results)):
+                verdict = whole_batch.answer(o.expectation, dict(r.expectation_config.kwargs)) if whole_batch else None
+                if verdict is not None:
+                    o.success, o.observed = bool(verdict[0]), verdict[1]
+                elif o.expectation not in SCHEMA_LEVEL:
+                    pending.append(i)
+            if not pending:
+                break
+            continue
+        for i in pending:
+            o = _outcome(suite_name, results[i])
+            if result.outcomes[i].success and not o.success:
+                result.outcomes[i] = o
+        if shown.success and not run.success:
+            shown = run
+    result.rows = whole_batch.rows if whole_batch else rows
     if n_chunks > 1:
-        for o, kw in zip(result.outcomes, kwargs):
-            verdict = whole_batch(o.expectation, kw) if whole_batch else None
-            if verdict is None and o.expectation == "expect_table_row_count_to_be_between":
-                low, high = kw.get("min_value"), kw.get("max_value")
-                verdict = ((low is None or result.rows >= low) and (high is None or result.rows <= high), str(result.rows))
-            if verdict is not None:
-                o.success, o.observed = bool(verdict[0]), verdict[1]
-            elif o.expectation in BATCH_WIDE:
-                raise ValueError(f"{suite_name}: {o.expectation} is about the whole batch and the batch came in "
-                                 f"{n_chunks} chunks; give validate_chunks a whole_batch answer for it")
+        for i in pending:
+            if result.outcomes[i].expectation in BATCH_WIDE:
+                raise ValueError(f"{suite_name}: {result.outcomes[i].expectation} is about the whole batch; "
+                                 "its whole_batch answer is missing")
     if docs_dir is not None and shown is not None:
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
@@ -186,6 +199,8 @@ def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: P
 # Expectations whose verdict on a batch is not the conjunction of their verdicts on its chunks.
 BATCH_WIDE = {"expect_table_row_count_to_be_between", "expect_compound_columns_to_be_unique",
               "expect_column_values_to_be_unique"}
+# Expectations about the frame's columns and dtypes: the same on every chunk of one query.
+SCHEMA_LEVEL = {"expect_table_columns_to_match_set", "expect_column_values_to_be_of_type"}
 
 
 def _outcome(suite_name: str, r) -> ExpectationOutcome:
