@@ -13,8 +13,8 @@ def _enlarge(con) -> list[str]:
     """The session's dossier versions copied 40 times under new dossier codes (still well formed),
     so that the batch spans several 2,048-row chunks; returns the batch's file names."""
     con.execute("""insert into raw.dvcqg_hoso
-                   select * replace (MaHoSo || lpad(i::varchar, 2, '0') as MaHoSo)
-                   from raw.dvcqg_hoso, range(1, 41) r(i)""")
+                   select h.* replace (MaHoSo || lpad(i::varchar, 2, '0') as MaHoSo)
+                   from raw.dvcqg_hoso h, range(1, 41) r(i)""")
     return [r[0] for r in con.execute("select distinct _file from raw.dvcqg_hoso order by 1").fetchall()]
 
 
@@ -52,8 +52,7 @@ def test_a_bad_row_or_a_duplicate_in_any_chunk_blocks(copied_home):
                        select * replace (? as _file) from raw.dvcqg_hoso where _file = ? limit 1""", [files[-1], files[0]])
         con.execute("""insert into raw.dvcqg_hoso select * replace (MaHoSo || '99' as MaHoSo, 99 as TrangThaiHoSo)
                        from raw.dvcqg_hoso where _file = ? limit 1""", [files[-1]])
-        con.execute("""insert into raw.dvcqg_hoso select * replace (MaHoSo || '98' as MaHoSo,
-                              NgayTiepNhan - interval 3 day as NgayTra, 'bad code' as MaHoSo)
+        con.execute("""insert into raw.dvcqg_hoso select * replace ('bad code' as MaHoSo, NgayTiepNhan - interval 3 day as NgayTra)
                        from raw.dvcqg_hoso where _file = ? and NgayTiepNhan is not null limit 1""", [files[-1]])
         gated, whole = _gate(con, files)
     failed = {(o.expectation, o.column): o.observed for o in gated.blocking_failures}

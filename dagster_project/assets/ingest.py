@@ -83,9 +83,9 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
         order by p.extract_date, p.file_name""").df()
 
 
-# Rows of a batch handed to Great Expectations at once (DuckDB vectors of 2,048 rows): GE needs
-# pandas, and a national month of dossier versions in one DataFrame needs tens of GB; chunks of
-# ~250k rows keep a night's ingest within a few hundred MB whatever the range.
+# Rows of a batch handed to Great Expectations at once (DuckDB vectors of 2,048 rows, ~250k
+# rows): GE needs pandas, and a national month in one DataFrame needs tens of GB. GE sees the
+# first chunk; BatchSql answers the row and key expectations over the whole batch in SQL.
 GATE_CHUNK_VECTORS = 122
 
 
