@@ -2,12 +2,13 @@
 the simulator: simulate a month, run the real nightly job on it, print the distribution.
 
     .venv/bin/python bench/bench_distribution.py [--provinces H44,H55,H01,...|all] [--month 2026-10]
-        [--scale 0.01] [--home DIR] [--reuse]
+        [--scale 0.01] [--home DIR] [--reuse | --landed]
 
 `--provinces all` is the national run (34 provinces, ~20 ministries; heavy: see the README's
 benchmarks). The default is a sample of six provinces of different sizes and both agency
 systems, which a shared 2-core machine runs in a few minutes. Only rated units count (an idle
-unit has no total); unrated units are reported per level.
+unit has no total); unrated units are reported per level. A second table gives the mean points of
+each criterion per level: where the totals lose their points.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=0.01)
     ap.add_argument("--home", default=None, help="SVCINDEX_HOME to use (default: a temp dir)")
     ap.add_argument("--reuse", action="store_true", help="skip simulate + run; read the home's publication")
+    ap.add_argument("--landed", action="store_true", help="skip simulate: run on the home's landing files as they are")
     args = ap.parse_args(argv)
 
     home = Path(args.home or tempfile.mkdtemp(prefix="svcindex_dist_")).resolve()
@@ -58,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         from dagster_project.settings import home as settings_home
 
         t0 = time.perf_counter()
-        simulate(settings_home().landing, first, last, scale=args.scale, seed=7, provinces=provinces)
+        if not args.landed:
+            simulate(settings_home().landing, first, last, scale=args.scale, seed=7, provinces=provinces)
         t1 = time.perf_counter()
         result = run_nightly(log_level="WARNING")
         t2 = time.perf_counter()
@@ -66,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         if not result.success:
             print("the nightly run failed; see above")
             return 1
-    print(distribution(home / "published" / "svcindex.duckdb", args.month, provinces))
+    published = home / "published" / "svcindex.duckdb"
+    print(distribution(published, args.month, provinces))
+    print()
+    print(criteria(published, args.month))
     return 0
 
 
@@ -96,6 +102,31 @@ def distribution(published: Path, month: str, provinces: list[str] | None) -> st
             continue
         nums = " ".join("     —" if v is None else f"{v:6.2f}" for v in r[3:11])
         lines.append(f"{level:7s} {r[1]:6d} {r[2]:7d} {nums} {r[11]:5d}  {PUBLISHED[level]}")
+    return "\n".join(lines)
+
+
+def criteria(published: Path, month: str) -> str:
+    """Mean points of each scored criterion per level over the rated units: where the totals lose
+    their points (what the simulator's behaviour parameters are calibrated on)."""
+    import duckdb
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute("""
+            select c.criterion_code, any_value(c.max_points) as max_points, c.unit_type, avg(c.points)
+            from criterion_scores c
+            join unit_scores u using (unit_code, period_type, period, rule_version, as_of_date)
+            where c.period_type = 'month' and c.period = ? and u.rated and c.max_points > 0
+              and c.as_of_date = (select max(as_of_date) from unit_scores where period = ?)
+            group by c.criterion_code, c.unit_type""", [month, month]).fetchall()
+    means = {(r[0], r[2]): r[3] for r in rows}
+    maxima = {r[0]: r[1] for r in rows}
+    levels = [lv for lv in LEVELS if any(k[1] == lv for k in means)]
+    order = sorted(maxima, key=lambda c: (c.split(".")[0] != "CKMB", c))
+    lines = [f"Mean points per criterion over the rated units ({month})",
+             f"{'criterion':9s} {'max':>4s} " + " ".join(f"{lv:>6s}" for lv in levels)]
+    for code in order:
+        cells = " ".join("     —" if means.get((code, lv)) is None else f"{means[(code, lv)]:6.2f}" for lv in levels)
+        lines.append(f"{code:9s} {maxima[code]:4.0f} {cells}")
     return "\n".join(lines)
 
 

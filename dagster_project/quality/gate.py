@@ -11,7 +11,9 @@ import csv
 import json
 import logging
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 from pathlib import Path
 
 import pandas as pd
@@ -115,6 +117,29 @@ def _columns(kwargs: dict) -> str | None:
 
 def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) -> GateResult:
     """Validate `df` against expectations/<suite_name>.json; optionally write Data Docs."""
+    return validate_chunks(suite_name, [df], docs_dir)
+
+
+class WholeBatch(Protocol):
+    """Answers about a whole batch, computed set-based where the batch lives (DuckDB)."""
+    rows: int
+
+    def answer(self, expectation: str, kwargs: dict) -> tuple[bool, str] | None:
+        """(success, observed) of this expectation over every record of the batch, or None."""
+
+
+def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: Path | None = None,
+                    whole_batch: WholeBatch | None = None) -> GateResult:
+    """Validate a batch handed over in row chunks (read lazily: a national month does not fit in
+    one DataFrame) as one result.
+
+    GE runs on the first chunk. An expectation `whole_batch` answers (set-based SQL over every
+    record) takes that answer; one about the columns and their types holds for every chunk as it
+    holds for the first (the warehouse types the whole table); any other is run by GE over every
+    chunk and holds when it holds on each, its observed value that of the first chunk where it
+    failed (a `mostly` one then must hold on every chunk: stricter than on the whole). The Data
+    Docs page shows GE's view of the first chunk (or of the first chunk that failed); the
+    result's outcomes, which the gate and the warehouse record, are the whole batch's."""
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
 
@@ -136,32 +161,75 @@ def validate(suite_name: str, df: pd.DataFrame, docs_dir: Path | None = None) ->
         .add_batch_definition_whole_dataframe("batch")
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-    actions = []
     if docs_dir is not None:
         context.add_data_docs_site("quality", {
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["quality"]))
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition],
-                                                       actions=actions))
-    run = checkpoint.run(batch_parameters={"dataframe": df})
-    result = GateResult(suite=suite_name, rows=len(df))
-    for validation in run.run_results.values():
-        for r in validation.results:
-            cfg = r.expectation_config
-            result.outcomes.append(ExpectationOutcome(
-                suite=suite_name,
-                expectation=cfg.type,
-                column=_columns(cfg.kwargs),
-                severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical" else "warning",
-                success=bool(r.success),
-                observed=_observed(r.result or {}),
-            ))
-    if docs_dir is not None:
-        result.docs_url = _validation_page_url(context, run, Path(docs_dir))
+    # No actions: the docs are built once after the last chunk, not once per chunk.
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition]))
+    result = GateResult(suite=suite_name, rows=0)
+    shown = None  # the run whose page the docs link shows: the first that failed, else the first
+    identifiers: list = []  # every chunk's validation result, for its page in the docs
+    pending: list[int] = []  # expectations GE must see on every chunk
+    rows = n_chunks = 0
+    for df in chunks:
+        run = checkpoint.run(batch_parameters={"dataframe": df})
+        identifiers.extend(run.run_results)
+        rows += len(df)
+        n_chunks += 1
+        results = [r for validation in run.run_results.values() for r in validation.results]
+        if shown is None:  # the first chunk
+            shown = run
+            result.outcomes = [_outcome(suite_name, r) for r in results]
+            for i, (o, r) in enumerate(zip(result.outcomes, results)):
+                verdict = whole_batch.answer(o.expectation, dict(r.expectation_config.kwargs)) if whole_batch else None
+                if verdict is not None:
+                    o.success, o.observed = bool(verdict[0]), verdict[1]
+                elif o.expectation not in SCHEMA_LEVEL:
+                    pending.append(i)
+            if not pending:
+                break
+            continue
+        for i in pending:
+            o = _outcome(suite_name, results[i])
+            if result.outcomes[i].success and not o.success:
+                result.outcomes[i] = o
+        if shown.success and not run.success:
+            shown = run
+    result.rows = whole_batch.rows if whole_batch else rows
+    if n_chunks > 1:
+        for i in pending:
+            if result.outcomes[i].expectation in BATCH_WIDE:
+                raise ValueError(f"{suite_name}: {result.outcomes[i].expectation} is about the whole batch; "
+                                 "its whole_batch answer is missing")
+    if docs_dir is not None and shown is not None:
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        context.build_data_docs(site_names=["quality"],
+                                resource_identifiers=[*identifiers, ExpectationSuiteIdentifier(name=suite_name)])
+        result.docs_url = _validation_page_url(context, shown, Path(docs_dir))
     return result
+
+
+# Expectations whose verdict on a batch is not the conjunction of their verdicts on its chunks.
+BATCH_WIDE = {"expect_table_row_count_to_be_between", "expect_compound_columns_to_be_unique",
+              "expect_column_values_to_be_unique"}
+# Expectations about the frame's columns and dtypes: the same on every chunk of one query.
+SCHEMA_LEVEL = {"expect_table_columns_to_match_set", "expect_column_values_to_be_of_type"}
+
+
+def _outcome(suite_name: str, r) -> ExpectationOutcome:
+    cfg = r.expectation_config
+    return ExpectationOutcome(
+        suite=suite_name,
+        expectation=cfg.type,
+        column=_columns(cfg.kwargs),
+        severity="blocking" if str(getattr(cfg.severity, "value", cfg.severity)) == "critical" else "warning",
+        success=bool(r.success),
+        observed=_observed(r.result or {}),
+    )
 
 
 def _validation_page_url(context, run, docs_dir: Path) -> str:

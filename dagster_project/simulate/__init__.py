@@ -13,8 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+import tempfile
+
 import duckdb
 
+from ..settings import duckdb_settings
 from . import catalogue, dossiers, landing as out, nightly
 from .calendar import calendar_frame
 from .defects import DEFECT_CLASSES, apply_defects
@@ -41,23 +44,25 @@ select *,
     0.7 + 0.3 * q as p_ontime,
     0.3 + 0.65 * q as p_online,
     0.45 + 0.55 * q as p_payonline,
-    0.35 + 0.6 * q as p_digit,
+    0.5 + 0.5 * q as p_digit,
     0.25 + 0.7 * q as p_reuse,
-    0.05 + 0.45 * q as p_kho,
+    0.2 + 0.55 * q as p_kho,
     0.3 + 0.65 * q as p_vneid,
     0.45 + 0.5 * q as p_csdldc,
-    0.5 + 0.5 * q as p_eresult,
+    0.6 + 0.4 * q as p_eresult,
     0.005 + 0.04 * (1 - q) as p_unsat,
     0.15 + 0.3 * q as p_rate,
-    0.5 + 0.5 * q as p_pakn_ontime,
+    0.7 + 0.3 * q as p_pakn_ontime,
     case when rnd(code, 'sync') < 0.1 then 0.6 + 0.3 * rnd(code, 'sync2')
          when rnd(code, 'sync') < 0.55 then 1.0 else 0.9 + 0.1 * rnd(code, 'sync2') end as sync_rate
 from q
 """
 
 
-def _connect(seed: int) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _connect(seed: int, spill: Path) -> duckdb.DuckDBPyConnection:
+    # The pipeline's memory bound (5GB unless SVCINDEX_DUCKDB_MEMORY says otherwise): a national
+    # month's dossiers outgrow it, and spill to `spill` rather than take a shared machine's RAM.
+    con = duckdb.connect(config={**duckdb_settings(), "temp_directory": str(spill)})
     con.execute("set preserve_insertion_order = true")
     # 53 bits of a seeded hash -> uniform double in [0, 1)
     con.execute(f"create macro rnd(a, b) as (hash({int(seed)}, a, b) >> 11)::double / 9007199254740992.0")
@@ -95,7 +100,8 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
     if bad:
         raise ValueError(f"unknown defect classes {bad}; known: {list(DEFECT_CLASSES)}")
     landing = Path(landing)
-    con = _connect(seed)
+    spill = tempfile.TemporaryDirectory(prefix="svcindex_sim_")
+    con = _connect(seed, Path(spill.name))
     province_names = _load_units(con, seed, provinces)
 
     dossier_start = start - timedelta(days=dossiers.LEAD_DAYS)
@@ -132,6 +138,7 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
     if kept_back is not None:
         _record_kept_back(con, Path(kept_back), start, end)
     con.close()
+    spill.cleanup()
     return summary
 
 

@@ -104,10 +104,10 @@ def build(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
         where rnd(MaTTHC || m.k, 'amend') < 0.03
     ), ev as (select * from base union all select * from amend)
     select MaTTHC, k, decision::timestamp as NgayQuyetDinhCongBo,
-        (decision + case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime1') < 0.6 + 0.4 * rnd(CoQuanCongBo, 'q_announce')
+        (decision + case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime1') < 0.75 + 0.25 * rnd(CoQuanCongBo, 'q_announce')
              then (case when CoQuanCongBo like 'G%' then 30 else 8 end) + floor(30 * rnd(MaTTHC || k, 'eff'))::int
              else floor(6 * rnd(MaTTHC || k, 'eff'))::int end)::timestamp as NgayHieuLucCanCu,
-        decision::timestamp + to_seconds((case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime2') < 0.6 + 0.4 * rnd(CoQuanCongBo, 'q_publish')
+        decision::timestamp + to_seconds((case when rnd(CoQuanCongBo || MaTTHC || k, 'ontime2') < 0.75 + 0.25 * rnd(CoQuanCongBo, 'q_publish')
              then floor(5 * rnd(MaTTHC || k, 'pub')) else 8 + floor(30 * rnd(MaTTHC || k, 'pub')) end) * 86400
              + 28800 + floor(32400 * rnd(MaTTHC || k, 'pubt'))) as published_at,
         k > 0 and rnd(MaTTHC || k, 'abolish') < 0.1 as abolishes

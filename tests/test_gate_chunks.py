@@ -1,0 +1,64 @@
+"""The batch gate on a batch too big for one DataFrame (a national month): Great Expectations sees
+the first chunk, SQL over every record of the batch answers each row and batch expectation. Its
+verdicts are GE's own on the whole batch, and a bad row or a duplicate anywhere still blocks."""
+from __future__ import annotations
+
+import duckdb
+
+from dagster_project.assets import ingest
+from dagster_project.quality.gate import validate, validate_chunks
+
+
+def _enlarge(con) -> list[str]:
+    """The session's dossier versions copied 40 times under new dossier codes (still well formed),
+    so that the batch spans several 2,048-row chunks; returns the batch's file names."""
+    con.execute("""insert into raw.dvcqg_hoso
+                   select h.* replace (MaHoSo || lpad(i::varchar, 2, '0') as MaHoSo)
+                   from raw.dvcqg_hoso h, range(1, 41) r(i)""")
+    return [r[0] for r in con.execute("select distinct _file from raw.dvcqg_hoso order by 1").fetchall()]
+
+
+def _gate(con, files):
+    """(the gate as the ingest asset runs it, GE alone on the whole batch in one frame)"""
+    gated = validate_chunks("dvcqg_hoso_batch", ingest.batch_chunks(con, "dvcqg_hoso", files, vectors=1),
+                            whole_batch=ingest.BatchSql(con, "dvcqg_hoso", files))
+    whole = validate("dvcqg_hoso_batch", next(ingest.batch_chunks(con, "dvcqg_hoso", files, vectors=10**6)))
+    return gated, whole
+
+
+def _verdicts(result):
+    return {(o.expectation, o.column): (o.success, o.observed.split(",")[0] if not o.success else "")
+            for o in result.outcomes}
+
+
+def test_the_gate_on_chunks_judges_like_ge_on_the_whole_batch(copied_home):
+    with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb")) as con:
+        files = _enlarge(con)
+        rows = con.execute("select count(*) from raw.dvcqg_hoso").fetchone()[0]
+        chunks = [len(c) for c in ingest.batch_chunks(con, "dvcqg_hoso", files, vectors=1)]
+        gated, whole = _gate(con, files)
+    assert len(chunks) > 1 and sum(chunks) == rows
+    assert gated.rows == whole.rows == rows
+    assert gated.passed and whole.passed
+    assert _verdicts(gated) == _verdicts(whole)
+
+
+def test_a_bad_row_or_a_duplicate_in_any_chunk_blocks(copied_home):
+    with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb")) as con:
+        files = _enlarge(con)
+        # a version delivered twice (under another night's file), an out-of-range status, a
+        # result dated before receipt, a malformed dossier code (a warning)
+        con.execute("""insert into raw.dvcqg_hoso
+                       select * replace (? as _file) from raw.dvcqg_hoso where _file = ? limit 1""", [files[-1], files[0]])
+        con.execute("""insert into raw.dvcqg_hoso select * replace (MaHoSo || '99' as MaHoSo, 99 as TrangThaiHoSo)
+                       from raw.dvcqg_hoso where _file = ? limit 1""", [files[-1]])
+        con.execute("""insert into raw.dvcqg_hoso select * replace ('bad code' as MaHoSo, NgayTiepNhan - interval 3 day as NgayTra)
+                       from raw.dvcqg_hoso where _file = ? and NgayTiepNhan is not null limit 1""", [files[-1]])
+        gated, whole = _gate(con, files)
+    failed = {(o.expectation, o.column): o.observed for o in gated.blocking_failures}
+    assert set(failed) == {("expect_compound_columns_to_be_unique", "MaHoSo,NgayCapNhat"),
+                           ("expect_column_values_to_be_in_set", "TrangThaiHoSo"),
+                           ("expect_column_pair_values_a_to_be_greater_than_b", "NgayTra,NgayTiepNhan")}
+    assert [(o.expectation, o.column) for o in gated.warnings] == [("expect_column_values_to_match_regex", "MaHoSo")]
+    assert not gated.passed
+    assert _verdicts(gated) == _verdicts(whole)
