@@ -6,7 +6,7 @@ import dagster as dg
 
 from .assets.ingest import freshness_checks
 from .assets.publication import monthly_report, published_warehouse
-from .ops import alert_failed_run, complete_nights, monthly_partitions, nightly_partitions
+from .ops import alert_failed_run, complete_nights, nightly_partitions
 from .settings import home
 
 
@@ -32,11 +32,13 @@ def alert_on_step_failure(context: dg.HookContext) -> None:
 
 
 # DuckDB allows one writer process: steps run one after another inside the run's process.
+# Only the ingest assets are partitioned (by extract night): a run over a range of nights plans
+# one event per ingest asset and night, and one per dbt model, check and publication, which read
+# whatever the warehouse holds. The job takes its partitions from those assets.
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_report)
     - dg.AssetSelection.checks(*freshness_checks),
-    partitions_def=nightly_partitions,
     executor_def=dg.in_process_executor,
     hooks={alert_on_step_failure},
     description="Ingest the partition's extract nights, build the index with dbt, gate, publish.",
@@ -45,7 +47,6 @@ nightly_job = dg.define_asset_job(
 monthly_report_job = dg.define_asset_job(
     "monthly_report_job",
     selection=dg.AssetSelection.assets(monthly_report),
-    partitions_def=monthly_partitions,
     executor_def=dg.in_process_executor,
     hooks={alert_on_step_failure},
     description="The month's workbook and PDF for the Government Office, from the published file.",

@@ -21,7 +21,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .ops import alert_failed_run
 from .settings import Home
 
 PID_TAG = "svcindex/pid"  # on every run the CLI starts: lets the next run tell a dead run from a live one
@@ -126,6 +125,7 @@ def fail_dead_runs(instance, log=print) -> list[str]:
     import dagster as dg
 
     from .jobs import partition_of
+    from .ops import alert_failed_run
 
     failed = []
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED,
