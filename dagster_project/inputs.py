@@ -128,12 +128,16 @@ def nights_to_ingest(h: Home, landed: list[str]) -> list[str]:
         con.execute("create temp table promised (prefix varchar, file_name varchar, sha256 varchar)")
         con.executemany("insert into promised values (?, ?, ?)", promised)
         stale = con.execute("""
-            with log as (select file_name, lower(file_sha256) as sha256, status,
+            with log as (select source, file_name, lower(file_sha256) as sha256, status,
                                 regexp_extract(file_name, '^([^/]+/[^/]+/)', 1) as prefix from raw.load_log)
             select distinct p.prefix from promised p
             where p.file_name is null
-               or not exists (select 1 from log l where l.file_name = p.file_name
-                                                   and (p.sha256 is null or l.sha256 = p.sha256 or l.status = 'empty'))
+               or not exists (select 1 from log l
+                              where (l.file_name = p.file_name
+                                     and (p.sha256 is null or l.sha256 = p.sha256 or l.status = 'empty'))
+                                 -- the same bytes loaded under another night are skipped by the loader
+                                 or (l.sha256 = p.sha256 and l.status = 'loaded'
+                                     and l.source = split_part(p.prefix, '/', 1)))
             union
             select distinct l.prefix from log l
             where l.status = 'loaded' and l.prefix in (select prefix from promised)
