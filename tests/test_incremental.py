@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -50,7 +51,8 @@ def _deliver(landing: Path, night: str, like: str, updated: str, every: int) -> 
     for source_dir in sorted(p for p in landing.iterdir() if p.is_dir()):
         shutil.copytree(source_dir / like, source_dir / night)
         manifest = json.loads((source_dir / night / "_manifest.json").read_text())
-        manifest["extract_date"] = night
+        manifest.update(extract_date=night, window_start=f"{night}T00:00:00+07:00",
+                        window_end=f"{date.fromisoformat(night) + timedelta(days=1)}T00:00:00+07:00")
         (source_dir / night / "_manifest.json").write_text(json.dumps(manifest))
     folder = landing / "dvcqg_hoso" / night
     records = _records(folder / "part-00000.jsonl.gz")

@@ -14,9 +14,9 @@
     incremental_strategy='delete+insert',
     unique_key='dossier_code',
     post_hook=["{% if is_incremental() %}delete from {{ this }} as t
-                where t.source_file in (select file_name from " ~ source('raw', 'load_log') ~ "
+                where t.source_file in (select file_name from {{ source('raw', 'load_log') }}
                                         where status in ('superseded', 'retracted'))
-                  and not exists (select 1 from " ~ source('raw', 'dvcqg_hoso') ~ " as r
+                  and not exists (select 1 from {{ source('raw', 'dvcqg_hoso') }} as r
                                   where r._file = t.source_file and r.MaHoSo = t.dossier_code){% endif %}"]
 ) }}
 with
