@@ -166,13 +166,14 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
 
     Ingest covers `nights` when given, else the landed nights the load log does not account for
     yet (new, re-delivered or held back; the last landed night when there are none, e.g. after a
-    waiver or a rulebook change); dbt, the gate and publication read the whole warehouse.
+    waiver or a rulebook change), starting no later than the last night every source delivered;
+    dbt, the gate and publication read the whole warehouse.
 
     One writer at a time (runlock): a second run stops at once with `WarehouseBusy`. Runs are
     recorded with the code location's origin (runs.execute_with_origin) so the UI lists them.
     Dagster's events go to the Python logger `svcindex.run` when the CLI selects it (progress.py);
     `display` (a progress.RunDisplay) shows them."""
-    from .inputs import inputs_fingerprint, landed_nights, nights_to_ingest, nothing_new
+    from .inputs import inputs_fingerprint, landed_nights, nights_every_source_delivered, nights_to_ingest, nothing_new
     from .runlock import warehouse_lock
 
     landed = landed_nights(home().landing)
@@ -190,7 +191,10 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
             first, last = nights
         else:
             pending = nights_to_ingest(home(), landed)
-            first, last = (pending[0], pending[-1]) if pending else (landed[-1], landed[-1])
+            last = pending[-1] if pending else landed[-1]
+            # start no later than the last night every source delivered, so no source's gate is empty
+            whole = [n for n in nights_every_source_delivered(home().landing) if n <= last]
+            first = min(pending[0] if pending else last, whole[-1] if whole else landed[0])
         count = sum(first <= n <= last for n in landed)
         if display is not None:
             display.status(f"loading the pipeline's definitions ({count} night(s) to ingest, {first} → {last})")

@@ -31,6 +31,15 @@ def landed_nights(landing: Path) -> list[str]:
     return sorted({p.parent.name for p in landing.glob("*/*/_manifest.json")})
 
 
+def nights_every_source_delivered(landing: Path) -> list[str]:
+    """Nights for which every source under landing/ has a manifest: a range starting at one gives
+    every ingest asset's gate files to look at (a source with no file in its range fails its gate)."""
+    by_source: dict[str, set[str]] = {}
+    for m in landing.glob("*/*/_manifest.json"):
+        by_source.setdefault(m.parent.parent.name, set()).add(m.parent.name)
+    return sorted(set.intersection(*by_source.values())) if by_source else []
+
+
 def _night_folders(landing: Path, first: str, last: str) -> list[Path]:
     return sorted(m.parent for m in landing.glob("*/*/_manifest.json") if first <= m.parent.name <= last)
 
