@@ -166,7 +166,8 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
 
     Ingest covers `nights` when given, else the landed nights the load log does not account for
     yet (new, re-delivered or held back; the last landed night when there are none, e.g. after a
-    waiver or a rulebook change), starting no later than the last night every source delivered;
+    waiver or a rulebook change), starting no later than the last night before them that every
+    source delivered;
     dbt, the gate and publication read the whole warehouse.
 
     One writer at a time (runlock): a second run stops at once with `WarehouseBusy`. Runs are
@@ -192,8 +193,11 @@ def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_
         else:
             pending = nights_to_ingest(home(), landed)
             last = pending[-1] if pending else landed[-1]
-            # start no later than the last night every source delivered, so no source's gate is empty
-            whole = [n for n in nights_every_source_delivered(home().landing) if n <= last]
+            # Start at or before the last night but one that every source delivered before `last`:
+            # every ingest asset's gate then sees a night of loaded rows even when the new night's
+            # only file is rejected and waived, or a source did not deliver the new night at all
+            # (re-gating one loaded night costs a checksum per file, not a reload).
+            whole = [n for n in nights_every_source_delivered(home().landing) if n < last]
             first = min(pending[0] if pending else last, whole[-1] if whole else landed[0])
         count = sum(first <= n <= last for n in landed)
         if display is not None:
