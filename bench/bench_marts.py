@@ -169,8 +169,8 @@ def generate(warehouse: Path, first_day: str, days: int, per_month: int, months:
     con.execute(FEEDBACK_SQL.format(lineage=lineage, first_day=first_day, days=days if months == 1 else 360,
                                     n=per_month * months // 1000))
     con.execute("insert into raw.load_log (source, extract_date, file_name, file_sha256, status, loaded_at)"
-                " values ('dvcqg_hoso', ?, 'bench', 'x', 'loaded', now())",
-                [night])
+                " values ('dvcqg_hoso', ?, 'bench', 'x', 'loaded', ?::date + interval 2 hour)",  # = the rows' _loaded_at (LINEAGE)
+                [night, night])
     counts = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
               for t in ("dvcqg_coquan", "csdl_tthc", "csdl_tthc_donvi", "dvcqg_dvctt", "dvcqg_hoso", "dvcqg_pakn",
                         "dvcqg_danhgia")}

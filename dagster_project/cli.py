@@ -161,59 +161,88 @@ def simulate(
 def run_nightly(rule_version: str = "2026", as_of_date: str | None = None, full_refresh: bool = False,
                 nights: tuple[str, str] | None = None, log_level: str = "INFO", display=None,
                 run_id: str | None = None):
-    """Run the nightly job in this process over `nights` (default: every complete night in
-    landing/), then, if it published, the month's report. Returns the nightly job's result, or
-    `inputs.NothingNew` when the last publication was built from exactly these inputs.
+    """Run the nightly job in this process, then, if it published, the month's report. Returns
+    the nightly job's result, or `inputs.NothingNew` when the last publication was built from
+    exactly these inputs (answered before Dagster or dbt is even imported).
+
+    Ingest covers `nights` when given, else the landed nights the load log does not account for
+    yet (new, re-delivered or held back; the last landed night when there are none, e.g. after a
+    waiver or a rulebook change), starting no later than the last night before them that every
+    source delivered;
+    dbt, the gate and publication read the whole warehouse.
 
     One writer at a time (runlock): a second run stops at once with `WarehouseBusy`. Runs are
     recorded with the code location's origin (runs.execute_with_origin) so the UI lists them.
     Dagster's events go to the Python logger `svcindex.run` when the CLI selects it (progress.py);
     `display` (a progress.RunDisplay) shows them."""
-    import dagster as dg
-
-    from .assets.ingest import RAW_TABLES
-    from .assets.transform import dbt_models
-    from .inputs import INPUTS_TAG, inputs_fingerprint, nothing_new
-    from .alerts import alert_failed_run
+    from .inputs import inputs_fingerprint, nights_every_source_delivered, nights_to_ingest, nothing_new
+    from .runlock import warehouse_lock
     from .sources import complete_nights
-    from .progress import RUN_LOGGER_CONFIG
-    from .runlock import exclusive_run, warehouse_lock
-    from .runs import execute_with_origin
 
     h = home()
     landed = complete_nights(h.landing)
     if not landed:
         raise Failure(f"nothing to run: no complete night (no _manifest.json) under {h.landing}.\n"
                       "Deliver extracts there, or write sample ones with `svcindex simulate`.")
-    first, last = nights or (landed[0], landed[-1])
-    count = sum(first <= n <= last for n in landed)
-    loggers = RUN_LOGGER_CONFIG if display is not None else {}
     with warehouse_lock(h):  # one writer: a second run stops here at once, before loading anything
-        instance = dg.DagsterInstance.get()
-        lock_tags = exclusive_run(h, instance)  # tidies after a killed run
-        inputs = inputs_fingerprint(h, (first, last), rule_version, as_of_date)
-        if not full_refresh and (unchanged := nothing_new(h, inputs, (first, last))):
+        last = nights[1] if nights else landed[-1]
+        inputs = inputs_fingerprint(h, last, rule_version, as_of_date, nights)
+        # a DuckDB write-ahead log left behind means a killed run: take the full path, which tidies
+        killed = h.warehouse.with_name(h.warehouse.name + ".wal").exists()
+        if not full_refresh and not killed and (unchanged := nothing_new(h, inputs, (landed[0], last))):
             return unchanged
+        if nights:
+            first, last = nights
+        else:
+            pending = nights_to_ingest(h, landed)
+            last = pending[-1] if pending else landed[-1]
+            # Start at or before the last night but one that every source delivered before `last`:
+            # every ingest asset's gate then sees a night of loaded rows even when the new night's
+            # only file is rejected and waived, or a source did not deliver the new night at all
+            # (re-gating one loaded night costs a checksum per file, not a reload).
+            whole = [n for n in nights_every_source_delivered(h.landing) if n < last]
+            first = min(pending[0] if pending else last, whole[-1] if whole else landed[0])
+        count = sum(first <= n <= last for n in landed)
         if display is not None:
-            display.plan(list(RAW_TABLES), len(dbt_models.keys), len(dbt_models.check_keys))
-            display.status(f"planning the run over {count} night(s), {first} → {last}")
-        config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
-        result = execute_with_origin(
-            "nightly", instance=instance, run_id=run_id,
-            run_config={"ops": {"dbt_models": {"config": config}}, **loggers},
-            tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
-                  INPUTS_TAG: inputs, **lock_tags},
-        )
-        if not result.success:  # the job's failure hook alerts step failures; this catches the rest
-            alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed", h.alerts)
-            return result
-        month = published_month(h.published)
-        report = execute_with_origin("monthly_report_job", instance=instance, partition_key=f"{month}-01",
-                                     tags=lock_tags, run_config=loggers)
-        if not report.success:
-            alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed", h.alerts)
-            raise Failure(f"the nightly run published, but the report run {report.run_id} for {month} failed; "
-                          "see the run log or the Dagster UI (`svcindex ui`)")
+            display.status(f"loading the pipeline's definitions ({count} night(s) to ingest, {first} → {last})")
+        return _execute_nightly(h, rule_version, as_of_date, full_refresh, (first, last), inputs, display, run_id)
+
+
+def _execute_nightly(h, rule_version, as_of_date, full_refresh, nights, inputs, display, run_id):
+    import dagster as dg
+
+    from .assets.ingest import RAW_TABLES
+    from .assets.transform import dbt_models
+    from .alerts import alert_failed_run
+    from .inputs import INPUTS_TAG
+    from .progress import RUN_LOGGER_CONFIG
+    from .runlock import exclusive_run
+    from .runs import execute_with_origin
+
+    first, last = nights
+    loggers = RUN_LOGGER_CONFIG if display is not None else {}
+    instance = dg.DagsterInstance.get()
+    lock_tags = exclusive_run(h, instance)  # tidies after a killed run
+    if display is not None:
+        display.plan(list(RAW_TABLES), len(dbt_models.keys), len(dbt_models.check_keys))
+        display.status(f"planning the run: ingest {first} → {last}")
+    config = {"rule_version": rule_version, "as_of_date": as_of_date, "full_refresh": full_refresh}
+    result = execute_with_origin(
+        "nightly", instance=instance, run_id=run_id,
+        run_config={"ops": {"dbt_models": {"config": config}}, **loggers},
+        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
+              INPUTS_TAG: inputs, **lock_tags},
+    )
+    if not result.success:  # the job's failure hook alerts step failures; this catches the rest
+        alert_failed_run(result.run_id, "nightly", f"{first}..{last}", "the nightly run failed", h.alerts)
+        return result
+    month = published_month(h.published)
+    report = execute_with_origin("monthly_report_job", instance=instance, partition_key=f"{month}-01",
+                                 tags=lock_tags, run_config=loggers)
+    if not report.success:
+        alert_failed_run(report.run_id, "monthly_report_job", f"{month}-01", "the report run failed", h.alerts)
+        raise Failure(f"the nightly run published, but the report run {report.run_id} for {month} failed; "
+                      "see the run log or the Dagster UI (`svcindex ui`)")
     return result
 
 
@@ -302,14 +331,12 @@ def _run_with_display(console: Console, rule_version: str, as_of: str | None, fu
     landed = complete_nights(h.landing)
     first, last = nights or (landed[0], landed[-1])
     count = sum(first <= n <= last for n in landed)
-    # Said at once: before its first step Dagster records a planned event per asset and night
-    # (56 assets x nights), which takes minutes for a long range.
     if announce:
-        console.print(f"Run {run_id[:8]}: {count} night(s), {first} → {last}")
+        console.print(f"Run {run_id[:8]}: {count} night(s) landed, {first} → {last}")
     display = RunDisplay(console)
     started = time.monotonic()
     with run_log(log_path, level=log_level), displayed(display):
-        display.status("loading the pipeline's definitions")
+        display.status("comparing the inputs with the last publication")
         try:
             result = run_nightly(rule_version, as_of, full_refresh, nights, display=display, run_id=run_id)
         except Exception as e:

@@ -7,7 +7,7 @@ from .assets.ingest import freshness_checks, ingest_assets, load_log
 from .assets.publication import monthly_report, published_warehouse, score_checks
 from .assets.sync import sync_gap_check
 from .assets.transform import dbt_models
-from .progress import run_logger
+from .progress import RUN_LOGGER_DESCRIPTION, run_logger
 from .resources import resources
 from .jobs import (alert_on_failure, freshness_job, freshness_schedule, landing_sensor, monthly_report_job,
                    nightly_job, nightly_schedule, report_after_publication)
@@ -22,5 +22,5 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     # console: Dagster's default; svcindex: the CLI's run log and stage display (progress.py),
     # selected by run config so that runs the CLI records through the code location can use it
-    loggers={"console": dg.colored_console_logger, "svcindex": run_logger},
+    loggers={"console": dg.colored_console_logger, "svcindex": dg.LoggerDefinition(run_logger, description=RUN_LOGGER_DESCRIPTION)},
 )

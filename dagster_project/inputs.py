@@ -1,11 +1,15 @@
 """What a publication was built from, so that a run with nothing new publishes nothing.
 
-The fingerprint covers everything that can change a published byte other than the clock: the
-landing nights of the run (each manifest's bytes and every file's name, size and mtime — a
-re-delivery changes them), the rulebook seeds, the dbt models and macros, the expectation suites,
-the pipeline's own code, the operator waivers, and the run's options (rule version, as-of date,
-nights). It is stored with the publication (publication_log.inputs); a run whose fingerprint
-equals the last publication's stops before touching the warehouse and says so.
+The fingerprint covers everything that can change a published byte other than the clock: every
+landed night up to the run's last (each manifest's bytes and every file's name, size and mtime —
+a re-delivery changes them), the rulebook seeds, the dbt models and macros, the expectation
+suites, the pipeline's own code, the operator waivers, and the run's options (rule version, as-of
+date, an explicit --nights). It is stored with the publication (publication_log.inputs); a run
+whose fingerprint equals the last publication's stops before touching the warehouse and says so.
+All of this is read without importing Dagster or dbt (seconds), so "nothing new" answers at once.
+
+`nights_to_ingest` is the other half: of the landed nights, those whose manifest the load log does
+not yet account for (new, re-delivered, or held back), so a run's ingest covers only them.
 """
 from __future__ import annotations
 
@@ -22,14 +26,27 @@ CODE_DIRS = (SEEDS_DIR, DBT_PROJECT_DIR / "models", DBT_PROJECT_DIR / "macros", 
 CODE_SUFFIXES = {".csv", ".sql", ".yml", ".yaml", ".json", ".py", ".md"}
 
 
+def nights_every_source_delivered(landing: Path) -> list[str]:
+    """Nights for which every source under landing/ has a manifest: a range starting at one gives
+    every ingest asset's gate files to look at (a source with no file in its range fails its gate)."""
+    by_source: dict[str, set[str]] = {}
+    for m in landing.glob("*/*/_manifest.json"):
+        by_source.setdefault(m.parent.parent.name, set()).add(m.parent.name)
+    return sorted(set.intersection(*by_source.values())) if by_source else []
+
+
 def _night_folders(landing: Path, first: str, last: str) -> list[Path]:
     return sorted(m.parent for m in landing.glob("*/*/_manifest.json") if first <= m.parent.name <= last)
 
 
-def inputs_fingerprint(h: Home, nights: tuple[str, str], rule_version: str, as_of_date: str | None) -> str:
+def inputs_fingerprint(h: Home, last: str, rule_version: str, as_of_date: str | None,
+                       nights: tuple[str, str] | None = None) -> str:
+    """Every landed night up to `last` (not only the run's range: a run ingests only the nights
+    not yet loaded, and the next run with nothing new must find the same fingerprint)."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({"nights": list(nights), "rule_version": rule_version, "as_of": as_of_date}).encode())
-    for folder in _night_folders(h.landing, *nights):
+    digest.update(json.dumps({"last": last, "nights": list(nights) if nights else None,
+                              "rule_version": rule_version, "as_of": as_of_date}).encode())
+    for folder in _night_folders(h.landing, "", last):
         digest.update(str(folder.relative_to(h.landing)).encode())
         digest.update((folder / "_manifest.json").read_bytes())
         for f in sorted(folder.iterdir()):
@@ -85,3 +102,49 @@ def nothing_new(h: Home, inputs: str, nights: tuple[str, str]) -> NothingNew | N
     if not last or last[2] != inputs:
         return None
     return NothingNew(since=nights[1], run_id=last[0], as_of_date=last[1])
+
+
+def nights_to_ingest(h: Home, landed: list[str]) -> list[str]:
+    """The landed nights the load log does not account for yet: a night of some source whose
+    manifest lists a file (name and sha256) the log has never seen, whose log still holds a loaded
+    file the manifest no longer lists, or that the log has no row for at all. A held-back night
+    (a rejected file) stays here until it is re-delivered or waived and run."""
+    if not landed:
+        return []
+    if not h.warehouse.exists():
+        return list(landed)
+    from .warehouse import connection
+
+    promised = []   # (source/night/, file name or None, manifest sha256 or None)
+    for manifest in h.landing.glob("*/*/_manifest.json"):
+        prefix = f"{manifest.parent.parent.name}/{manifest.parent.name}/"
+        try:
+            files = json.loads(manifest.read_bytes()).get("files") or []
+            entries = [(prefix, prefix + f["name"], (f.get("sha256") or "").lower() or None) for f in files]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            entries = [(prefix, None, None)]   # unreadable: the loader says why
+        promised += entries or [(prefix, prefix + "_manifest.json", None)]
+    with connection(h.warehouse, read_only=True) as con:
+        has_log = con.execute("select count(*) from information_schema.tables "
+                              "where table_schema = 'raw' and table_name = 'load_log'").fetchone()[0]
+        if not has_log:
+            return list(landed)
+        con.execute("create temp table promised (prefix varchar, file_name varchar, sha256 varchar)")
+        con.executemany("insert into promised values (?, ?, ?)", promised)
+        stale = con.execute("""
+            with log as (select source, file_name, lower(file_sha256) as sha256, status,
+                                regexp_extract(file_name, '^([^/]+/[^/]+/)', 1) as prefix from raw.load_log)
+            select distinct p.prefix from promised p
+            where p.file_name is null
+               or not exists (select 1 from log l
+                              where (l.file_name = p.file_name
+                                     and (p.sha256 is null or l.sha256 = p.sha256 or l.status = 'empty'))
+                                 -- the same bytes loaded under another night are skipped by the loader
+                                 or (l.sha256 = p.sha256 and l.status = 'loaded'
+                                     and l.source = split_part(p.prefix, '/', 1)))
+            union
+            select distinct l.prefix from log l
+            where l.status = 'loaded' and l.prefix in (select prefix from promised)
+              and l.file_name not in (select file_name from promised where file_name is not null)""").fetchall()
+    nights = {prefix.split("/")[1] for (prefix,) in stale}
+    return [n for n in landed if n in nights]

@@ -7,9 +7,9 @@ import dagster as dg
 from .assets.ingest import freshness_checks
 from .assets.publication import monthly_report, published_warehouse
 from .alerts import alert_failed_run
-from .partitions import monthly_partitions, nightly_partitions
-from .sources import complete_nights
+from .partitions import nightly_partitions
 from .resources import HomeResource
+from .sources import complete_nights
 
 
 def partition_of(run: dg.DagsterRun | None) -> str | None:
@@ -35,11 +35,13 @@ def alert_on_step_failure(context: dg.HookContext) -> None:
 
 
 # DuckDB allows one writer process: steps run one after another inside the run's process.
+# Only the ingest assets are partitioned (by extract night): a run over a range of nights plans
+# one event per ingest asset and night, and one per dbt model, check and publication, which read
+# whatever the warehouse holds. The job takes its partitions from those assets.
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_report)
     - dg.AssetSelection.checks(*freshness_checks),
-    partitions_def=nightly_partitions,
     executor_def=dg.in_process_executor,
     hooks={alert_on_step_failure},
     description="Ingest the partition's extract nights, build the index with dbt, gate, publish.",
@@ -48,7 +50,6 @@ nightly_job = dg.define_asset_job(
 monthly_report_job = dg.define_asset_job(
     "monthly_report_job",
     selection=dg.AssetSelection.assets(monthly_report),
-    partitions_def=monthly_partitions,
     executor_def=dg.in_process_executor,
     hooks={alert_on_step_failure},
     description="The month's workbook and PDF for the Government Office, from the published file.",

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import dagster as dg
 from rich.console import Console, Group
 from rich.live import Live
 from rich.spinner import Spinner
@@ -35,8 +35,12 @@ RUN_LOGGER = "svcindex.run"
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
-@dg.logger(description="Every Dagster event of the run to the Python logger 'svcindex.run'; the CLI sends it "
-                       "to $SVCINDEX_HOME/logs/<run_id>.log and to its progress display.")
+# Dagster is imported only by the code that runs a job (definitions.py wraps this function as the
+# `svcindex` logger): a run with nothing new answers without it, in well under a second.
+RUN_LOGGER_DESCRIPTION = ("Every Dagster event of the run to the Python logger 'svcindex.run'; the CLI sends it "
+                          "to $SVCINDEX_HOME/logs/<run_id>.log and to its progress display.")
+
+
 def run_logger(init_context) -> logging.Logger:
     logger = logging.getLogger(RUN_LOGGER)
     logger.setLevel(logging.DEBUG)
@@ -77,6 +81,8 @@ def quiet_imports() -> None:
     the operator's business; they go to the run log when a run is open, nowhere otherwise."""
     warnings.filterwarnings("ignore", module=r"dagster.*")
     warnings.filterwarnings("ignore", category=UserWarning, module=r"dagster.*")
+    if "dagster" not in sys.modules:  # importing it costs seconds: "nothing new" must not wait for it
+        return
     with contextlib.suppress(ImportError):
         from dagster._utils.warnings import BetaWarning, PreviewWarning, SupersessionWarning
 
@@ -237,6 +243,8 @@ class RunDisplay:
     def _checked(self, stage: str | None, event: dg.DagsterEvent) -> None:
         evaluation = event.event_specific_data
         # a failed check of severity WARN is a warning (volume outside its band): it does not block
+        import dagster as dg
+
         warned = not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
         passed = bool(evaluation.passed) or warned
         if stage == "ingest":

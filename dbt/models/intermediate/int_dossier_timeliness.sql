@@ -5,10 +5,38 @@
 --   more than one supplement    → overdue                       (on_time_until = 1900-01-01)
 -- so any period's verdict is simply on_time_until >= min(period end, as-of date).
 -- The dossier's own flags are carried through so int_dossier_facts needs no second 5M-row join.
+--
+-- Incremental on DuckDB, keyed by dossier: a run judges again the dossiers stg_dossiers rebuilt
+-- since this model's last build (staged_at) and those whose procedure's limit, unit, paper-result
+-- or fee flag changed in the catalogue since they were judged; the post-hook drops dossiers no
+-- longer received or no longer there. A change to the calendar (ref_holidays) or the rulebook
+-- parameters is a code change: the pipeline then builds with --full-refresh (assets/transform.py).
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='dossier_code',
+    post_hook=["{% if is_incremental() %}delete from {{ this }} where dossier_code not in
+                (select dossier_code from {{ ref('stg_dossiers') }} where received_at is not null){% endif %}"]
+) }}
 {% set carried = ['unit_code', 'procedure_code', 'channel', 'has_e_result', 'has_digitised_component',
                   'has_reused_component', 'has_store_component', 'is_vneid_verified', 'queried_population_db',
                   'is_paid_online', 'has_nonzero_fee', 'fee_line_count'] %}
-with supplements as (
+with
+{% if is_incremental() %}
+touched as (
+    select dossier_code from {{ ref('stg_dossiers') }}
+    where staged_at > (select max(staged_at) from {{ this }})
+    union
+    select t.dossier_code
+    from {{ this }} as t
+    left join {{ ref('stg_procedures') }} as p on p.procedure_code = t.procedure_code
+    where t.procedure_time_limit is distinct from p.time_limit
+       or t.procedure_time_unit is distinct from p.time_unit
+       or t.requires_paper_result is distinct from coalesce(p.requires_paper_result, false)
+       or t.procedure_has_fee is distinct from coalesce(p.has_fee, false)
+),
+{% endif %}
+supplements as (
     select
         s.dossier_code,
         count(*) as cycles,
@@ -16,6 +44,9 @@ with supplements as (
                  then sup_day.working_day_number - req_day.working_day_number else 0 end) as paused_working_days,
         max(case when s.supplied_at is null then s.requested_at end) as pending_request_at
     from {{ ref('stg_dossier_supplements') }} as s
+    {% if is_incremental() %}
+    inner join touched on touched.dossier_code = s.dossier_code
+    {% endif %}
     inner join {{ ref('int_calendar') }} as req_day on req_day.calendar_date = cast(s.requested_at as date)
     left join {{ ref('int_calendar') }} as sup_day on sup_day.calendar_date = cast(s.supplied_at as date)
     group by s.dossier_code
@@ -32,6 +63,7 @@ dossiers as (
         d.received_at,
         d.received_date,
         d.due_at,
+        d.staged_at,
         -- end time precedence: processed › result returned › stopped/refused; a withdrawal ends
         -- the clock only for a dossier that had been received
         case
@@ -53,6 +85,9 @@ dossiers as (
     left join supplements as s on s.dossier_code = d.dossier_code
     left join {{ ref('stg_procedures') }} as p on p.procedure_code = d.procedure_code
     where d.received_at is not null
+    {% if is_incremental() %}
+      and d.dossier_code in (select dossier_code from touched)
+    {% endif %}
 ),
 
 -- the due date before supplements: the portal's NgayHenTra, else received date + the procedure's limit
@@ -117,6 +152,9 @@ select
     j.paused_working_days,
     j.due_date,
     j.timeliness_reason,
+    j.time_limit as procedure_time_limit,
+    j.time_unit as procedure_time_unit,
+    j.staged_at,
     case
         when j.timeliness_reason = 'overdue_multiple_supplements' then cast('1900-01-01' as date)
         when j.timeliness_reason in ('finished_on_time', 'supplement_pending_on_time',

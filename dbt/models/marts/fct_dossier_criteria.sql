@@ -3,6 +3,9 @@
 -- listed dossier by dossier (join dim_unit_ancestors on unit_code to reach every scoring unit).
 -- Time-dependent flags (tdgq_1_num, mdhl_3_num) are judged at the dossier's month evaluation date
 -- min(month end, as-of); for a longer period compare on_time_until with that period's eval_date.
+-- A view: the rows are int_dossier_facts' (5M a national month); the publication copies them into
+-- the analysts' file once, instead of the warehouse holding a second copy built every night.
+{{ config(materialized='view') }}
 select
     f.dossier_code,
     f.unit_code,

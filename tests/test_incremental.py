@@ -1,0 +1,110 @@
+"""Incremental dbt models (stg_dossiers, int_dossier_timeliness) give the scores a full refresh gives.
+
+On a copy of the session home (three nights loaded and built), two more runs go incrementally:
+a new night with new versions of many dossiers, then a late night (older than the one already
+loaded) together with a correction of night 2 (the same file name, new bytes: some dossiers
+changed, one dossier gone). Then a `--full-refresh` run rebuilds everything from raw; every
+criterion, group and unit score, and every dossier's timeliness, must be equal row by row.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dagster_project.cli import run_nightly
+
+SCORES = {
+    "marts.fct_criterion_scores": ["unit_code", "period_type", "period", "criterion_code"],
+    "marts.fct_group_scores": ["unit_code", "period_type", "period", "group_code"],
+    "marts.fct_unit_scores": ["unit_code", "period_type", "period"],
+    # the incremental models themselves, minus the columns that say when a row was built
+    "intermediate.int_dossier_timeliness": ["dossier_code"],
+    "staging.stg_dossiers": ["dossier_code"],
+}
+BUILD_COLUMNS = ["staged_at", "loaded_at"]
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in gzip.decompress(path.read_bytes()).decode().splitlines() if line.strip()]
+
+
+def _write(folder: Path, records: list[dict]) -> None:
+    """The night's dossier file with these records, and its manifest's row count and sha256."""
+    data = gzip.compress(("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n").encode(), mtime=0)
+    (folder / "part-00000.jsonl.gz").write_bytes(data)
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    manifest["files"] = [{"name": "part-00000.jsonl.gz", "rows": len(records),
+                          "sha256": hashlib.sha256(data).hexdigest()}]
+    (folder / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def _deliver(landing: Path, night: str, like: str, updated: str, every: int) -> None:
+    """`night` for every source as a copy of night `like`; in its dossier file every `every`-th
+    dossier has moved on: updated at `updated`, finished and returned then."""
+    for source_dir in sorted(p for p in landing.iterdir() if p.is_dir()):
+        shutil.copytree(source_dir / like, source_dir / night)
+        manifest = json.loads((source_dir / night / "_manifest.json").read_text())
+        manifest.update(extract_date=night, window_start=f"{night}T00:00:00+07:00",
+                        window_end=f"{date.fromisoformat(night) + timedelta(days=1)}T00:00:00+07:00")
+        (source_dir / night / "_manifest.json").write_text(json.dumps(manifest))
+    folder = landing / "dvcqg_hoso" / night
+    records = _records(folder / "part-00000.jsonl.gz")
+    for r in records[::every]:
+        r.update(NgayCapNhat=updated, TrangThaiHoSo=10, NgayKetThucXuLy=updated, NgayTra=updated)
+    _write(folder, records)
+
+
+def _frames(warehouse: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        frames = {}
+        for table, key in SCORES.items():
+            df = con.execute(f"select * from {table}").df()
+            frames[table] = df.drop(columns=[c for c in BUILD_COLUMNS if c in df]).sort_values(key).reset_index(drop=True)
+        frames["staged_at"] = con.execute("select count(distinct staged_at) from staging.stg_dossiers").fetchone()[0]
+    return frames
+
+
+def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_home):
+    landing = copied_home / "landing"
+    warehouse = copied_home / "warehouse" / "svcindex.duckdb"
+
+    # a new night: many dossiers finished
+    _deliver(landing, "2026-10-05", like="2026-10-03", updated="20261005100000", every=3)
+    assert run_nightly().success
+
+    # a late night (4 Oct, after 5 Oct was loaded) and a correction of night 2: its file re-delivered
+    # with new bytes, one dossier's version changed and another dossier no longer in it
+    _deliver(landing, "2026-10-04", like="2026-10-03", updated="20261004100000", every=4)
+    night2 = landing / "dvcqg_hoso" / "2026-10-02"
+    records = _records(night2 / "part-00000.jsonl.gz")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        only_here = {r[0] for r in con.execute("""select MaHoSo from raw.dvcqg_hoso group by MaHoSo
+                                                   having count(*) = 1 and bool_and(_extract_date = '2026-10-02')""").fetchall()}
+    gone = next(r["MaHoSo"] for r in records if r["MaHoSo"] in only_here)
+    changed = next(r for r in records if r["MaHoSo"] in only_here and r["MaHoSo"] != gone)
+    changed.update(TrangThaiHoSo=10, NgayKetThucXuLy=changed["NgayCapNhat"], NgayTra=changed["NgayCapNhat"])
+    _write(night2, [r for r in records if r["MaHoSo"] != gone])
+    assert run_nightly().success
+
+    incremental = _frames(warehouse)
+    # the second run re-ranked only what the nights touched: rows of three builds remain
+    assert incremental["staged_at"] == 3
+    dossiers = incremental["staging.stg_dossiers"].set_index("dossier_code")
+    assert gone not in dossiers.index
+    assert dossiers.loc[changed["MaHoSo"], "status"] == 10
+    assert (dossiers.extract_date.astype(str) == "2026-10-05").sum() > 0
+
+    assert run_nightly(full_refresh=True).success
+    full = _frames(warehouse)
+    assert full["staged_at"] == 1
+    for table in SCORES:
+        assert len(full[table]) > 0, table
+        pd.testing.assert_frame_equal(incremental[table], full[table], check_exact=False, rtol=1e-9,
+                                      obj=table)
