@@ -123,7 +123,6 @@ def fail_dead_runs(h: Home, instance, log=print) -> list[str]:
     import dagster as dg
 
     from .jobs import partition_of
-    from .ops import alert_failed_run
 
     failed = []
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED,
