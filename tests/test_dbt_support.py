@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.sources import ensure_raw_schema
 
-RAW_SCHEMA = PROJECT_ROOT / "dagster_project" / "sources" / "raw_schema.sql"
 DBT = Path(sys.executable).with_name("dbt")
 LINEAGE = {"_file": "fixture", "_line": 1, "_extract_date": date(2026, 1, 1), "_loaded_at": datetime(2026, 1, 1)}
 
@@ -20,12 +20,7 @@ LINEAGE = {"_file": "fixture", "_line": 1, "_extract_date": date(2026, 1, 1), "_
 def create_raw(warehouse: Path) -> duckdb.DuckDBPyConnection:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
-    try:
-        from dagster_project.sources import ensure_raw_schema  # the loaders' own DDL entry point
-    except ImportError:
-        con.execute(RAW_SCHEMA.read_text())
-    else:
-        ensure_raw_schema(con)
+    ensure_raw_schema(con)  # the loaders' own DDL entry point
     return con
 
 
