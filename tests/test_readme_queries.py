@@ -42,7 +42,7 @@ def test_readme_query_4_lists_phu_thos_overdue_october_dossiers(second_run_home)
     assert (dossiers.received_date.astype(str).str.startswith("2026-10")).all()
     assert not dossiers.timeliness_reason.str.endswith("on_time").any()
     planted = dossiers[dossiers.dossier_code == second_run_home.overdue_dossier].iloc[0]
-    assert str(planted.due_date) == "2026-10-02" and pd.isna(planted.finished_at)
+    assert pd.Timestamp(planted.due_date) == pd.Timestamp("2026-10-02") and pd.isna(planted.finished_at)
 
 
 def test_readme_query_5_lists_units_whose_sync_ratio_fell(second_run_home):
