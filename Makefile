@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := False
 
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/tests seeds -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
 
-.PHONY: setup demo test ui bench clean screenshots java
+.PHONY: setup demo test ui bench clean screenshots java poppler
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -34,7 +34,12 @@ demo: setup
 java:
 	java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 
-test: setup java
+# The PDF tests render pages with poppler-utils (pdftoppm, pdfimages): a test that needs them fails
+# without them rather than skipping, so `make test` installs them when missing.
+poppler:
+	command -v pdftoppm >/dev/null && command -v pdfimages >/dev/null || (apt-get update && apt-get install -y poppler-utils)
+
+test: setup java poppler
 	$(BIN)/pytest -q
 
 ui: setup

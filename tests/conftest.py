@@ -1,11 +1,18 @@
 """Shared fixtures: one small simulated warehouse, built once per test session by the real job."""
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
+import io
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 SAMPLE_PROVINCES = ["H44", "H55"]
@@ -50,3 +57,133 @@ def copied_home(pipeline_home, tmp_path):
     use_home(root)
     yield root
     use_home(pipeline_home)
+
+
+# --- a second run on a copy of the session home, shared by the tests that only read its outcome ---
+
+def redeliver_night(landing: Path, night: str) -> None:
+    """Every source's last night delivered again as `night` (the same files, manifest re-dated)."""
+    for source_dir in sorted(p for p in landing.iterdir() if p.is_dir()):
+        last = sorted(p for p in source_dir.iterdir() if p.is_dir())[-1]
+        shutil.copytree(last, source_dir / night)
+        manifest = json.loads((source_dir / night / "_manifest.json").read_text())
+        manifest["extract_date"] = night
+        (source_dir / night / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def dossier_lines(folder: Path) -> list[str]:
+    return gzip.decompress((folder / "part-00000.jsonl.gz").read_bytes()).decode().splitlines()
+
+
+def rewrite_dossiers(folder: Path, lines: list[str]) -> None:
+    """The night's dossier file rewritten with `lines` (new bytes), its manifest entry to match."""
+    part = folder / "part-00000.jsonl.gz"
+    data = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
+    part.write_bytes(data)
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    manifest["files"] = [{"name": part.name, "rows": len(lines), "sha256": hashlib.sha256(data).hexdigest()}]
+    (folder / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def late_september_dossier(template: str, night: str, serial: str) -> str:
+    """A dossier of the template line's unit received on 15 September (a closed month) and still
+    open, updated on `night`: it is overdue, so the unit's September TDGQ.1 and total change."""
+    late = json.loads(template)
+    late.update(MaHoSo=f"{late['MaCoQuan']}-260915-{serial}", TrangThaiHoSo=4, KenhThucHien=1,
+                NgayNopHoSo="20260915080000", NgayTiepNhan="20260915080000", NgayHenTra="20260918170000",
+                NgayKetThucXuLy=None, NgayTra=None, NgayTuChoi=None, NgayCapNhat=f"{night.replace('-', '')}100000",
+                DanhSachHoSoBoSung=[], DanhSachGiayToKetQua=[])
+    return json.dumps(late, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class SecondRun:
+    """What `second_run_home` did and what the CLI said."""
+    root: Path
+    exit_code: int
+    output: str              # stdout + stderr of `svcindex run`
+    late_unit: str           # its late September dossier came in the new night 2026-10-04
+    overdue_dossier: str     # received 1 October, due 2 October, still open on 4 October (an H44 unit)
+    sync_unit: str           # an H44 unit synced in part in September; in October one agency dossier, none on the portal
+    sync_september: float    # that unit's CKMB.4 ratio in September
+    corrected_unit: str      # its late September dossier came in a corrected re-delivery of night 3
+    corrected_file: str      # landing-relative name of the corrected file
+    old_sha: str
+    new_sha: str
+
+
+def overdue_october_dossier(template: str, serial: str) -> str:
+    """A dossier of the template line's unit received on 1 October, due on the 2nd, still open."""
+    dossier = json.loads(late_september_dossier(template, "2026-10-04", serial))
+    dossier.update(MaHoSo=f"{dossier['MaCoQuan']}-261001-{serial}", NgayNopHoSo="20261001080000",
+                   NgayTiepNhan="20261001080000", NgayHenTra="20261002170000")
+    return json.dumps(dossier, ensure_ascii=False)
+
+
+def add_agency_dossier(folder: Path, unit: str, received: str) -> None:
+    """One more dossier in a night's VNPT agency file (a local system; never synced to the portal)."""
+    part = folder / "part-00000.csv"
+    text = part.read_text(encoding="utf-8")
+    code, procedure, *_ = text.splitlines()[1].split(";")
+    text += f"{unit}-{received[8:10]}{received[3:5]}{received[:2]}-99996;{procedure};{unit};Trực tuyến;4;{received} 09:00;" \
+            f"30/10/2026 09:00;{received} 10:00\n"
+    part.write_text(text, encoding="utf-8")
+    data = part.read_bytes()
+    manifest = json.loads((folder / "_manifest.json").read_text())
+    manifest["files"] = [{"name": part.name, "rows": len(text.splitlines()) - 1, "sha256": hashlib.sha256(data).hexdigest()}]
+    (folder / "_manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.fixture(scope="session")
+def second_run_home(pipeline_home, tmp_path_factory):
+    """A copy of the session home after a second `svcindex run` (the CLI, in process), over:
+    - night 2026-10-04, a copy of night 3 of every source plus one dossier received in closed
+      September (unit `late_unit`): late data, published with a restatement;
+    - night 3's dossier file corrected (same name, new bytes: one more September dossier of
+      another unit, `corrected_unit`): a correction, restated naming the file.
+    - for the README's example queries 4 and 5: an H44 dossier received on 1 October, due on the
+      2nd and still open (overdue), and one October dossier in VNPT's agency file for `sync_unit`,
+      which has none on the portal (its CKMB.4 sync ratio falls from September's).
+    One run serves the tests of both restatements, the README queries and the CLI's quiet output;
+    read-only."""
+    from dagster_project.cli import main
+
+    root = tmp_path_factory.mktemp("second_run_home")
+    shutil.copytree(pipeline_home, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.tmp", ".duckdb_tmp"))
+    landing = root / "landing"
+    night3 = sorted((landing / "dvcqg_hoso").iterdir())[-1]
+    lines = dossier_lines(night3)
+    with duckdb.connect(str(pipeline_home / "published" / "svcindex.duckdb"), read_only=True) as con:
+        rated = {u for (u,) in con.execute("""select unit_code from unit_scores
+                                               where period = '2026-09' and total is not null""").fetchall()}
+        # README query 5's case: synced in part in September, nothing counted in October yet
+        sync_unit, sync_september = con.execute("""
+            select unit_code, ratio from criterion_scores s
+            where criterion_code = 'CKMB.4' and period_type = 'month' and period = '2026-09' and ratio > 0
+              and unit_code like 'H44.%' and not exists (
+                  select 1 from criterion_scores o where o.unit_code = s.unit_code and o.criterion_code = 'CKMB.4'
+                  and o.period = '2026-10' and o.denominator > 0)
+            order by ratio desc, unit_code limit 1""").fetchone()
+    units = list(dict.fromkeys(json.loads(line)["MaCoQuan"] for line in lines))
+    corrected_unit, late_unit = [u for u in units if u in rated and u != sync_unit][:2]
+    template = {json.loads(line)["MaCoQuan"]: line for line in reversed(lines)}
+    h44 = next(u for u in units if u.startswith("H44.") and u != sync_unit)
+    overdue = overdue_october_dossier(template[h44], "99997")
+
+    redeliver_night(landing, "2026-10-04")
+    rewrite_dossiers(landing / "dvcqg_hoso" / "2026-10-04",
+                     lines + [late_september_dossier(template[late_unit], "2026-10-04", "99999"), overdue])
+    add_agency_dossier(landing / "agency_vnpt" / "2026-10-04", sync_unit, "04/10/2026")
+    old_sha = hashlib.sha256((night3 / "part-00000.jsonl.gz").read_bytes()).hexdigest()
+    rewrite_dossiers(night3, lines + [late_september_dossier(template[corrected_unit], night3.name, "99998")])
+    new_sha = hashlib.sha256((night3 / "part-00000.jsonl.gz").read_bytes()).hexdigest()
+
+    use_home(root)
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            code = main(["run"])
+    finally:
+        use_home(pipeline_home)
+    return SecondRun(root, code, said.getvalue(), late_unit, json.loads(overdue)["MaHoSo"], sync_unit,
+                     sync_september, corrected_unit, f"dvcqg_hoso/{night3.name}/part-00000.jsonl.gz", old_sha, new_sha)

@@ -141,14 +141,10 @@ def test_help_documents_every_option_and_environment_variable(capsys):
         assert defect in flat
 
 
-def test_run_is_quiet_and_logs_everything_to_its_file(copied_home, capsys):
-    """A whole run through the CLI on a copy of the session home (one more night)."""
-    from dagster_project.settings import home
-    from dagster_project.simulate import simulate
-    from datetime import date
-
-    simulate(home().landing, date(2026, 10, 4), date(2026, 10, 4), scale=0.002, seed=7, provinces=["H44", "H55"])
-    code, text = call(capsys, "run")
+def test_run_is_quiet_and_logs_everything_to_its_file(second_run_home):
+    """A whole run through the CLI on a copy of the session home (one more night and a corrected
+    file: conftest.second_run_home), as a person sees it."""
+    code, text = second_run_home.exit_code, second_run_home.output
     assert code == 0, text
     lines = text.splitlines()
     assert not ANSI.search(text), "ANSI codes on a stdout that is not a terminal"
@@ -162,7 +158,7 @@ def test_run_is_quiet_and_logs_everything_to_its_file(copied_home, capsys):
     assert models and models.group(1) == models.group(2) and int(models.group(2)) > 40
     assert "Scoreboard 2026-10" in text and "bao-cao-chi-so-2026-10.pdf" in text
     log = re.search(r"Full log:\s+(\S+)", text).group(1)
-    assert log.startswith(str(home().root / "logs")) and log.endswith(".log")
+    assert log.startswith(str(second_run_home.root / "logs")) and log.endswith(".log")
     logged = open(log, encoding="utf-8").read()
     assert "STEP_START" in logged and "ASSET_MATERIALIZATION" in logged  # Dagster's events
     assert re.search(r"\d+ of \d+ (START|OK)", logged)  # dbt's node lines

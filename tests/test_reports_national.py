@@ -73,6 +73,7 @@ def test_the_national_report_covers_34_provinces_the_ministries_and_their_units(
     with duckdb.connect(str(db), read_only=True) as con:
         top = con.execute("""SELECT unit_name, total FROM unit_scores WHERE period = ? AND rule_version = '2026'
                              AND as_of_date = '2026-10-31' AND unit_type IN ('TINH', 'BO')""", [MONTH]).fetchall()
+    assert len(top) == 34 + n["BO"]                       # every ranked unit, not an empty list
     start = text.index("Phụ lục II BẢNG XẾP HẠNG")
     ranking = text[start:text.index("Phụ lục III", start)]
     for name, total in top:

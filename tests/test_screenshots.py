@@ -69,8 +69,8 @@ def test_latest_report_pdf_is_the_national_report_of_the_latest_month(tmp_path):
         latest_report_pdf(tmp_path / "2026-11")
 
 
-@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="needs poppler-utils (pdfimages)")
 def test_chart_page_is_the_first_page_after_the_title_with_an_image(tmp_path):
+    assert shutil.which("pdfimages"), "pdfimages missing: apt-get install poppler-utils (make test does)"
     from fpdf import FPDF
     from PIL import Image
 

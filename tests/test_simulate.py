@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dagster_project.simulate import DEFECT_CLASSES, simulate
@@ -245,7 +246,6 @@ def test_defects_land_where_documented(tmp_path):
 
 
 def test_a_clean_run_loads_without_quarantine(landing, tmp_path):
-    duckdb = pytest.importorskip("duckdb")
     from dagster_project.settings import pii_key
     from dagster_project.sources import load_all
 

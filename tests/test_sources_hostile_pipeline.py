@@ -4,41 +4,19 @@ names the correction."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
 import duckdb
 
+from conftest import redeliver_night, rewrite_dossiers
 from dagster_project.cli import run_nightly
 
 NAME = "Đỗ Thị Plantedname"            # the ASCII part is what survives JSON \u escaping: searched too
 CITIZEN = "038195012345"
 PHONE = "0976543210"
 NEEDLES = ("Plantedname", CITIZEN, CITIZEN.lstrip("0"), PHONE, PHONE.lstrip("0"), "0976 543 210", "0976.543.210")
-
-
-def _copy_night(landing: Path, night: str) -> None:
-    """Every source's last night delivered again as `night` (same files, manifest re-dated)."""
-    for source_dir in landing.iterdir():
-        last = sorted(p for p in source_dir.iterdir() if p.is_dir())[-1]
-        target = source_dir / night
-        target.mkdir()
-        for f in last.iterdir():
-            (target / f.name).write_bytes(f.read_bytes())
-        manifest = json.loads((target / "_manifest.json").read_text())
-        manifest["extract_date"] = night
-        (target / "_manifest.json").write_text(json.dumps(manifest))
-
-
-def _rewrite_dossiers(folder: Path, lines: list[str]) -> None:
-    part = folder / "part-00000.jsonl.gz"
-    data = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
-    part.write_bytes(data)
-    manifest = json.loads((folder / "_manifest.json").read_text())
-    manifest["files"] = [{"name": part.name, "rows": len(lines), "sha256": hashlib.sha256(data).hexdigest()}]
-    (folder / "_manifest.json").write_text(json.dumps(manifest))
 
 
 def _planted(base: dict) -> list[str]:
@@ -93,11 +71,11 @@ def _hits(text: str) -> list[str]:
 
 def test_no_personal_data_in_any_store_after_a_hostile_night(copied_home, capfd):
     landing = copied_home / "landing"
-    _copy_night(landing, "2026-10-04")
+    redeliver_night(landing, "2026-10-04")
     folder = landing / "dvcqg_hoso" / "2026-10-04"
     lines = gzip.decompress((folder / "part-00000.jsonl.gz").read_bytes()).decode().splitlines()
     planted = _planted(json.loads(lines[0]))
-    _rewrite_dossiers(folder, lines + planted)
+    rewrite_dossiers(folder, lines + planted)
     assert all(n in "\n".join(planted) for n in NEEDLES[:2]), "the needles are what was planted"
 
     result = run_nightly()
@@ -126,31 +104,21 @@ def test_no_personal_data_in_any_store_after_a_hostile_night(copied_home, capfd)
     assert _hits(_file_text(folder / "part-00000.jsonl.gz"))
 
 
-def test_a_correction_of_a_closed_month_is_restated_naming_it(copied_home):
-    landing = copied_home / "landing"
-    folder = sorted((landing / "dvcqg_hoso").iterdir())[-1]
-    night = folder.name
-    old_sha = hashlib.sha256((folder / "part-00000.jsonl.gz").read_bytes()).hexdigest()
-    lines = gzip.decompress((folder / "part-00000.jsonl.gz").read_bytes()).decode().splitlines()
-    late = json.loads(lines[0])
-    unit = late["MaCoQuan"]
-    late.update(MaHoSo=f"{unit}-260915-99998", TrangThaiHoSo=4, KenhThucHien=1, NgayNopHoSo="20260915080000",
-                NgayTiepNhan="20260915080000", NgayHenTra="20260918170000", NgayKetThucXuLy=None, NgayTra=None,
-                NgayTuChoi=None, NgayCapNhat=f"{night.replace('-', '')}100000", DanhSachHoSoBoSung=[],
-                DanhSachGiayToKetQua=[])
-    _rewrite_dossiers(folder, lines + [json.dumps(late, ensure_ascii=False)])     # same name, new bytes and manifest
-    new_sha = hashlib.sha256((folder / "part-00000.jsonl.gz").read_bytes()).hexdigest()
-
-    assert run_nightly().success
-    rel = f"dvcqg_hoso/{night}/part-00000.jsonl.gz"
-    with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
+def test_a_correction_of_a_closed_month_is_restated_naming_it(second_run_home):
+    """Night 3's dossier file re-delivered under the same name with one more dossier received in
+    closed September (conftest.second_run_home): September is restated, naming the correction."""
+    run = second_run_home
+    assert run.exit_code == 0, run.output
+    assert run.old_sha != run.new_sha
+    with duckdb.connect(str(run.root / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
         assert con.execute("select replaces_sha256, file_sha256 from raw.load_log where file_name = ? and status = 'loaded'",
-                           [rel]).fetchall() == [(old_sha, new_sha)]
-    with duckdb.connect(str(copied_home / "published" / "svcindex.duckdb"), read_only=True) as con:
+                           [run.corrected_file]).fetchall() == [(run.old_sha, run.new_sha)]
+    with duckdb.connect(str(run.root / "published" / "svcindex.duckdb"), read_only=True) as con:
         restated = con.execute("""select reason, old_total, new_total from restatements
                                   where unit_code = ? and period_type = 'month' and period = '2026-09'""",
-                               [unit]).fetchall()
+                               [run.corrected_unit]).fetchall()
     assert len(restated) == 1, restated
     reason, old_total, new_total = restated[0]
     assert old_total != new_total
-    assert f"after correction of {rel} (sha256 {old_sha[:12]}… replaced by {new_sha[:12]}…)" in reason
+    assert (f"after correction of {run.corrected_file} (sha256 {run.old_sha[:12]}… replaced by "
+            f"{run.new_sha[:12]}…)") in reason
