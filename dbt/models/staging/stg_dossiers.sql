@@ -8,6 +8,8 @@
 -- A dossier whose kept version's file was superseded or retracted and holds it no more, and that
 -- was not re-ranked (no version left at all), is removed by the post-hook.
 -- `--full-refresh` rebuilds it from all history; tests/test_incremental.py checks both agree.
+-- Loads and builds never overlap (one writer, ingest before dbt), so whatever was loaded after the
+-- last build carries a later load time than any row that build kept: `>` the watermark.
 -- Spark builds it as a table (dbt-spark has no delete+insert).
 {{ config(
     materialized=('incremental' if target.type == 'duckdb' else 'table'),
@@ -24,11 +26,11 @@ with
 watermark as (select max(loaded_at) as loaded_at from {{ this }}),
 touched as (
     select MaHoSo as dossier_code from {{ source('raw', 'dvcqg_hoso') }}
-    where _loaded_at >= (select loaded_at from watermark)
+    where _loaded_at > (select loaded_at from watermark)
     union
     select dossier_code from {{ this }}
     where source_file in (select file_name from {{ source('raw', 'load_log') }}
-                          where loaded_at >= (select loaded_at from watermark))
+                          where loaded_at > (select loaded_at from watermark))
 ),
 {% endif %}
 latest as (
