@@ -226,7 +226,8 @@ def _improvement_sheet(ws: Worksheet, data: ReportData) -> None:
     row = _rows(ws, data.at_risk, AT_RISK_COLUMNS, row + 3) if not data.at_risk.empty else row + 3
     ws.cell(row + 1, 1, f"Hồ sơ chưa đồng bộ lên Cổng DVCQG ({len(data.sync_gap_dossiers)})").font = Font(bold=True)
     _header_cells(ws, row + 2, SYNC_DOSSIER_COLUMNS)
-    _rows(ws, data.sync_gap_dossiers, SYNC_DOSSIER_COLUMNS, row + 3)
+    if not data.sync_gap_dossiers.empty:  # a file published before these tables existed has none
+        _rows(ws, data.sync_gap_dossiers, SYNC_DOSSIER_COLUMNS, row + 3)
     for i, (_h, _s, _f, width) in enumerate(STAKE_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(width, 14)
     ws.row_dimensions[HEADER_ROW].height = 48
