@@ -120,7 +120,10 @@ def record_quality(con, run_id: str, asset: str, gate_results) -> None:
         con.executemany("insert into ops.quality_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = None) -> Publication:
+def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = None,
+            extra: dict[str, str] | None = None) -> Publication:
+    """Copy PUBLISHED_TABLES (and `extra`: table -> warehouse relation, e.g. a scenario's own table)
+    from the warehouse into a new file and swap it in over `published`."""
     published.parent.mkdir(parents=True, exist_ok=True)
     for stale in published.parent.glob(f".{published.name}.*.tmp*"):  # left by a killed run, .wal included
         stale.unlink()
@@ -137,7 +140,7 @@ def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = 
         with connection(tmp) as con:
             con.execute(f"attach '{warehouse}' as wh (read_only)")
             counts: dict[str, int] = {}
-            for table, source in PUBLISHED_TABLES.items():
+            for table, source in {**PUBLISHED_TABLES, **(extra or {})}.items():
                 con.execute(f"create table {table} as select * from wh.{source}")
                 counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
             con.execute("create table quality_results as select * from wh.ops.quality_results where run_id = ?", [run_id])
