@@ -35,6 +35,9 @@ PUBLISHED_TABLES: dict[str, str] = {
     "feedback_criteria": "marts.fct_feedback_criteria",
     "procedures": "marts.dim_procedure",
     "procedure_announcements": "marts.fct_procedure_announcements",
+    # the 1 July 2025 reform (issue 15b): old unit -> new unit, and every period on the new map
+    "unit_crosswalk": "marts.dim_unit_crosswalk",
+    "unit_scores_new_map": "marts.fct_unit_scores_new_map",
 }
 
 OPS_DDL = """
