@@ -21,8 +21,8 @@ new_map as (
 ),
 
 old_units as (
-    select u.* from units as u
-    where u.unit_code not in (select unit_code from new_map)
+    select * from units
+    where valid_to < cast('{{ var("map_reform_date") }}' as date)
 ),
 
 -- a department's title: its name without its province's label ("Sở Nội vụ tỉnh Vĩnh Phúc" -> "Sở Nội vụ")
@@ -42,9 +42,8 @@ old_departments as (
     from old_units as o
     inner join titled as t on t.unit_code = o.unit_code
     inner join library as pm on pm.old_unit_code = o.parent_code
-    left join titled as nd
+    left join (select t2.* from titled as t2 inner join new_map as n on n.unit_code = t2.unit_code) as nd
         on nd.parent_code = pm.new_unit_code and nd.title = t.title
-        and nd.unit_code in (select unit_code from new_map)
     where o.unit_type = 'SO'
     group by o.unit_code
 )

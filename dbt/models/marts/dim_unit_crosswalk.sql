@@ -21,8 +21,9 @@ select
     l.old_admin_code, l.new_admin_code,
     l.is_default,
     l.source,
-    l.old_unit_code in (select unit_code from units) as in_directory
+    d.unit_code is not null as in_directory
 from library as l
+left join units as d on d.unit_code = l.old_unit_code
 
 union all
 
