@@ -100,6 +100,9 @@ def test_a_merged_province_is_one_series_on_the_new_map_and_old_scores_stay(refo
                                where period_type = 'month' and period in ('2025-05', '2025-06')""").fetchall()
         restated = {(u, p) for u, p in con.execute("select unit_code, period from restatements").fetchall()}
     assert {"H30", "H62"} <= {u for u, *_ in after}
-    changed = set(before) ^ set(after)
-    assert {(u, p) for u, p, *_ in changed} <= restated, sorted(changed)[:6]
-    assert len(after) == len(before) > 100
+    # the same old-map rows, none dropped or moved to the new map
+    assert sorted((u, p) for u, p, *_ in after) == sorted((u, p) for u, p, *_ in before) and len(after) > 100
+    # May was closed at the first publication (as of 30 June): a total it shows changes only as a
+    # restatement (late ratings, PAKN). June ended on that day, so late data may still move it.
+    changed = {(u, p) for u, p, *_ in set(before) ^ set(after) if p == "2025-05"}
+    assert changed <= restated, sorted(changed)[:6]
