@@ -580,6 +580,45 @@ def explain(
     out().print(text)
 
 
+@app.command(epilog="Never touches the official warehouse or publication. Examples: --set TDGQ.1.max_points=25, "
+                    "--set MDHL.1.handling_working_days=10, --set CKMB.1.n_working_days@TINH=3, --set band.Tốt=85; "
+                    "--overlay my/rulebook_criteria.csv (a CSV named after a rulebook seed: its key columns and "
+                    "the columns to change). Query the result with `svcindex sql --scenario NAME`.")
+def scenario(
+    name: str = typer.Argument(..., help="Scenario name (a folder name): published to "
+                                         "$SVCINDEX_HOME/scenarios/NAME/svcindex.duckdb."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="CODE.column=value; repeat for several changes."),
+    overlay: Optional[Path] = typer.Option(None, help="Overlay CSV file (or folder of them) shaped like a rulebook "
+                                                      "seed."),
+    show: int = typer.Option(10, min=0, help="How many units to list, largest change first."),
+) -> None:
+    """Recompute the published index under changed rulebook values and publish it as a named scenario."""
+    from .scenario import parse_set, read_overlay, run_scenario
+
+    changes = [c for text in (set_ or []) for c in parse_set(text)]
+    if overlay is not None:
+        if not overlay.exists():
+            raise UsageProblem(f"--overlay {overlay}: no such file or folder")
+        changes += read_overlay(overlay)
+    if not changes:
+        raise UsageProblem("nothing to change: give --set CODE.column=value or --overlay FILE")
+    console = out()
+    with console.status(f"scenario {name}: copying the warehouse and rebuilding"):
+        publication, failed, rows = run_scenario(name, changes, echo=lambda m: console.print(m))
+    console.print(f"[green]Published scenario[/green] {name}: {publication.path}  (as of {publication.as_of_date}, "
+                  f"rule version {publication.rule_version}; the official publication is unchanged)")
+    if failed:
+        console.print(f"{failed} dbt test(s) fail under the changed rules (not blocking for a scenario); "
+                      f"see {publication.path.parent / 'scenario.log'}")
+    console.print(f"{'unit':10s} {'type':6s} {'official':>9s} {'scenario':>9s} {'change':>7s}")
+    def fmt(value, spec: str) -> str:  # an unrated unit has no total
+        return format(value, spec) if value is not None else "-".rjust(len(format(0.0, spec)))
+
+    for code, utype, official, changed, change, uname in rows[:show]:
+        console.print(f"{code:10s} {utype:6s} {fmt(official, '9.2f')} {fmt(changed, '9.2f')} "
+                      f"{fmt(change, '+7.2f')}  {uname}")
+
+
 @app.command(epilog="dbt writes the site to $SVCINDEX_HOME/dbt_docs. Stop the server with Ctrl-C.")
 def docs(port: int = typer.Option(8080, min=1, max=65535, help="Port on 127.0.0.1."),
          generate_only: bool = typer.Option(False, "--generate-only", help="Write the site, do not serve it."),
@@ -608,17 +647,28 @@ def docs(port: int = typer.Option(8080, min=1, max=65535, help="Port on 127.0.0.
 def sql(query: Optional[str] = typer.Argument(None, help="SQL statements separated by ';' (read from stdin "
                                                          "when omitted)."),
         max_rows: int = typer.Option(40, min=1, help="Rows shown per statement."),
+        scenario: Optional[str] = typer.Option(None, help="Query the published scenario NAME instead "
+                                                          "(`svcindex scenario`)."),
         ) -> None:
     """Query the published file read-only (a stand-in for the DuckDB 2.x CLI)."""
     import duckdb
 
     h = home()
-    require_published(h.published)
+    published = h.published
+    if scenario is not None:
+        from .scenario import scenario_dir
+
+        published = scenario_dir(h, scenario) / "svcindex.duckdb"
+        if not published.exists():
+            made = sorted(p.parent.name for p in (h.root / "scenarios").glob("*/svcindex.duckdb"))
+            raise UsageProblem(f"--scenario {scenario!r}: not published; published scenarios: "
+                               f"{', '.join(made) or 'none (svcindex scenario NAME --set ...)'}")
+    require_published(published)
     text = query if query is not None else ("" if sys.stdin.isatty() else sys.stdin.read())
     statements = [s.strip() for s in text.split(";") if s.strip()]
     if not statements:
         raise UsageProblem('no SQL given: pass it as an argument (svcindex sql "select ...") or on stdin')
-    with duckdb.connect(str(h.published), read_only=True) as con:
+    with duckdb.connect(str(published), read_only=True) as con:
         for statement in statements:
             try:
                 con.sql(statement).show(max_rows=max_rows, max_width=200)

@@ -40,6 +40,9 @@ PUBLISHED_TABLES: dict[str, str] = {
     "sync_gap_summary": "marts.fct_sync_gap_summary",
     "at_risk_dossiers": "marts.fct_at_risk_dossiers",
     "points_at_stake": "marts.fct_points_at_stake",
+    # the 1 July 2025 reform (issue 15b): old unit -> new unit, and every period on the new map
+    "unit_crosswalk": "marts.dim_unit_crosswalk",
+    "unit_scores_new_map": "marts.fct_unit_scores_new_map",
 }
 
 OPS_DDL = """
@@ -123,7 +126,10 @@ def open_published(path: Path):
     return con
 
 
-def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = None) -> Publication:
+def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = None,
+            extra: dict[str, str] | None = None) -> Publication:
+    """Copy PUBLISHED_TABLES (and `extra`: table -> warehouse relation, e.g. a scenario's own table)
+    from the warehouse into a new file and swap it in over `published`."""
     published.parent.mkdir(parents=True, exist_ok=True)
     for stale in published.parent.glob(f".{published.name}.*.tmp*"):  # left by a killed run, .wal included
         stale.unlink()
@@ -140,7 +146,7 @@ def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = 
         with connection(tmp) as con:
             con.execute(f"attach '{warehouse}' as wh (read_only)")
             counts: dict[str, int] = {}
-            for table, source in PUBLISHED_TABLES.items():
+            for table, source in {**PUBLISHED_TABLES, **(extra or {})}.items():
                 con.execute(f"create table {table} as select * from wh.{source}")
                 counts[table] = con.execute(f"select count(*) from {table}").fetchone()[0]
             con.execute("create table quality_results as select * from wh.ops.quality_results where run_id = ?", [run_id])

@@ -17,13 +17,24 @@ from dagster_project.settings import PROJECT_ROOT
 def readme_queries() -> list[str]:
     text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     queries = re.findall(r"```sql\n(.*?)```", text, flags=re.S)
-    assert len(queries) == 5, "the README's example queries changed: update this test"
+    # the five analyst queries, then the reform's two (unit_crosswalk, unit_scores_new_map)
+    assert len(queries) == 7, "the README's example queries changed: update this test"
     return queries
 
 
 def run_queries(home, queries):
     with duckdb.connect(str(home / "published" / "svcindex.duckdb"), read_only=True) as con:
         return [con.execute(q).df() for q in queries]
+
+
+def test_readme_reform_queries_crosswalk_and_new_map(pipeline_home):
+    """Queries 6 and 7: the 1 July 2025 reform (unit_crosswalk, unit_scores_new_map)."""
+    crosswalk, new_map = run_queries(pipeline_home, readme_queries()[5:7])
+    assert list(crosswalk.old_unit_code) == ["H62", "H62.X08707", "H62.X08710", "H62.X08713"]
+    assert set(crosswalk.new_unit_code) <= {"H44", "H44.212", "H44.213"} and crosswalk.is_default.all()
+    assert len(new_map) > 0 and "2026-10" in set(new_map.period) and not new_map.recomputed.any()
+    same = (new_map.new_map_total == new_map.published_total) | (new_map.new_map_total.isna() & new_map.published_total.isna())
+    assert same.all()
 
 
 def test_readme_queries_1_to_3_rank_trend_and_weakest_criterion(pipeline_home):

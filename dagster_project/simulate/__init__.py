@@ -70,16 +70,22 @@ def _connect(seed: int, spill: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _load_units(con: duckdb.DuckDBPyConnection, seed: int, provinces: list[str] | None) -> list[str]:
-    units_df = directory(seed).copy()
+def _load_units(con: duckdb.DuckDBPyConnection, seed: int, provinces: list[str] | None, start: date,
+                end: date) -> list[str]:
+    units_df = directory(seed)
+    known = set(units_df.loc[(units_df.kind == "TINH") & units_df.valid_to.isna(), "code"])
+    # the map of the simulated days: the pre-reform units (valid until 30 June 2025) only when the
+    # nights, or the dossiers received before the first night, reach back before 1 July 2025
+    first_day = start - timedelta(days=dossiers.LEAD_DAYS)
+    units_df = units_df[units_df.valid_to.isna() | (units_df.valid_to >= first_day)]
+    units_df = units_df[units_df.valid_from <= end].copy()
     if provinces is None:
         units_df["selected"] = True
     else:
-        known = set(units_df.loc[units_df.kind == "TINH", "code"])
         unknown = sorted(set(provinces) - known)
         if unknown:
             raise ValueError(f"unknown province codes {unknown}; known: {sorted(known)}")
-        units_df["selected"] = units_df["scope"].isin(provinces)
+        units_df["selected"] = units_df["new_scope"].isin(provinces)  # a post-reform code selects its old provinces too
     con.register("units_df", units_df)
     con.execute(UNIT_BEHAVIOUR)
     con.unregister("units_df")
@@ -102,7 +108,7 @@ def simulate(landing: Path, start: date, end: date, *, scale: float = 0.002, see
     landing = Path(landing)
     spill = tempfile.TemporaryDirectory(prefix="svcindex_sim_")
     con = _connect(seed, Path(spill.name))
-    province_names = _load_units(con, seed, provinces)
+    province_names = _load_units(con, seed, provinces, start, end)
 
     dossier_start = start - timedelta(days=dossiers.LEAD_DAYS)
     prev_month = (start.replace(day=1) - timedelta(days=1)).replace(day=1)  # bcqg reports it early in a month
@@ -162,7 +168,7 @@ def _record_kept_back(con: duckdb.DuckDBPyConnection, target: Path, start: date,
 
 def _write_night(con, landing: Path, night: date, province_names: list[str]) -> dict[str, list[out.Written]]:
     jsonl = {
-        "dvcqg_coquan": nightly.coquan(),
+        "dvcqg_coquan": nightly.coquan(night),
         "csdl_tthc": nightly.tthc(night),
         "csdl_tthc_donvi": nightly.tthc_donvi(night),
         "dvcqg_dvctt": nightly.dvctt(night),

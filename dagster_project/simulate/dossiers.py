@@ -30,9 +30,12 @@ def build_unit_days(con: duckdb.DuckDBPyConnection, scale: float, count_start: d
     con.execute(f"""
     create or replace table unit_day as
     select u.code, u.grp, c.d, c.cum,
-           floor({per_day} * u.weight / (select sum(weight) from units) * c.day_factor + rnd(u.code || c.d, 'n'))::int as n
+           floor({per_day} * u.weight / (select sum(weight) from units where valid_to is null) * c.day_factor
+                 + rnd(u.code || c.d, 'n'))::int as n
     from units u join cal c on c.d between date '{count_start}' and date '{end}'
+    -- a unit receives dossiers only while it exists (the old map until 30 June 2025, the new one after)
     where u.selected and u.weight > 0 and u.grp in (select grp from picks)
+      and c.d between u.valid_from and coalesce(u.valid_to, date '9999-12-31')
     order by c.d, u.code
     """)
 

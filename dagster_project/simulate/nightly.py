@@ -69,12 +69,13 @@ def portal_versions(night: date) -> str:
     """
 
 
-def coquan() -> str:
-    return """
+def coquan(night: date) -> str:
+    """The directory as of the night: units that exist by then, those of the old map with their end date."""
+    return f"""
     select code as MaCoQuan, name as TenCoQuan, kind as LoaiCoQuan, parent as MaCoQuanCha, madinhdanh as MaDinhDanh,
-        case when code like 'H%' then '20250701000000' else '20250301000000' end as HieuLucTu,
-        null::varchar as HieuLucDen
-    from units where selected order by code
+        strftime(valid_from, '%Y%m%d') || '000000' as HieuLucTu,
+        strftime(valid_to, '%Y%m%d') || '235959' as HieuLucDen
+    from units where selected and valid_from <= date '{night}' order by code
     """
 
 
@@ -105,6 +106,7 @@ def tthc_donvi(night: date) -> str:
     return f"""
     select MaCoQuan, MaTTHC, strftime(applies_from, '%Y%m%d') as NgayApDung, null::varchar as NgayHetHieuLuc
     from tthc_donvi where applies_from <= date '{night}'
+      and MaCoQuan in (select code from units where valid_from <= date '{night}')
     order by MaCoQuan, MaTTHC
     """
 
@@ -120,11 +122,11 @@ def dvctt(night: date) -> str:
             case when t.level = 'TINH' and exists (select 1 from units d where d.code = p.scope || '.' || lpad(t.slot::varchar, 2, '0'))
                  then p.scope || '.' || lpad(t.slot::varchar, 2, '0') else p.scope end as MaCoQuan
         from tthc t join units p on p.kind = 'TINH' and p.selected and t.level in ('TINH', 'XA')
-             and (t.local_scope is null or t.local_scope = p.scope)
+             and (t.local_scope is null or t.local_scope = p.scope) and p.valid_from <= date '{night}'
         where t.MucDoDVC <> 'none' and t.MaTTHC in {announced}
         union all
         select t.CoQuanCongBo || '|' || t.MaTTHC, t.MaTTHC, t.MucDoDVC, t.CoQuanCongBo
-        from tthc t join units m on m.code = t.CoQuanCongBo and m.selected
+        from tthc t join units m on m.code = t.CoQuanCongBo and m.selected and m.valid_from <= date '{night}'
         where t.level = 'BO' and t.MucDoDVC <> 'none' and t.MaTTHC in {announced}
     )
     select 'DV.' || MaCoQuan || '.' || MaTTHC as MaDichVu, MaTTHC, MaCoQuan, MucDoDVC as MucDo,

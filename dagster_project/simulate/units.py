@@ -84,19 +84,52 @@ def _ascii(s: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def province_codes() -> dict[str, str]:
-    """codename (e.g. 'phu_tho') -> 'Hnn', from the pre-2025 alphabetical order."""
+def legacy_province_codes() -> dict[str, str]:
+    """vietnamadminunits' pre-2025 province key (e.g. 'tinhvinhphuc') -> 'Hnn': the 63 provinces in
+    alphabetical order of their pre-2025 names."""
     legacy = json.loads(resources.files("vietnamadminunits").joinpath("data/parser_legacy.json").read_text("utf-8"))
     names = {k: v["provinceShort"] for k, v in legacy["DICT_PROVINCE"].items()}
     names["thanhphohue"] = "Thừa Thiên Huế"  # its name until it became a city in 2025
     order = sorted(names, key=lambda k: _ascii(names[k]))
-    legacy_code = {k: f"H{i:02d}" for i, k in enumerate(order, start=1)}
+    return {k: f"H{i:02d}" for i, k in enumerate(order, start=1)}
+
+
+def province_key_codename(key: str) -> str:
+    """'tinhphutho' / 'thanhphohue' -> the vietnam-provinces codename ('phu_tho', 'hue'), by letters."""
+    bare = key.removeprefix("thanhpho").removeprefix("tinh")
+    return next(p.codename for p in Province.iter_all() if p.codename.replace("_", "") == bare)
+
+
+@lru_cache(maxsize=1)
+def province_codes() -> dict[str, str]:
+    """codename (e.g. 'phu_tho') -> 'Hnn', from the pre-2025 alphabetical order."""
+    legacy_code = legacy_province_codes()
     out = {}
     for p in Province.iter_all():
-        key = next(k for k in names if k.removeprefix("thanhpho").removeprefix("tinh") == p.codename.replace("_", ""))
+        key = next(k for k in legacy_code if k.removeprefix("thanhpho").removeprefix("tinh") == p.codename.replace("_", ""))
         out[p.codename] = legacy_code[key]
     assert out["phu_tho"] == "H44", out["phu_tho"]
     return out
+
+
+@lru_cache(maxsize=1)
+def commune_codes() -> dict[int, str]:
+    """Post-2025 commune (GSO ward code) -> unit code 'Hnn.1xx': numbered from 100 in ward-code order."""
+    codes = province_codes()
+    by_province: dict[int, list] = {}
+    for w in Ward.iter_all():
+        by_province.setdefault(w.province_code.value, []).append(w)
+    out = {}
+    for p in Province.iter_all():
+        for i, w in enumerate(sorted(by_province[p.code.value], key=lambda w: w.code.value), start=100):
+            out[w.code.value] = f"{codes[p.codename]}.{i}"
+    return out
+
+
+def legacy_unit_code(old_province_code: str, level: str, admin_code: str) -> str:
+    """Pre-2025 districts and communes: 'Hnn.H<district GSO code>' / 'Hnn.X<commune GSO code>'
+    (letters keep them apart from the post-2025 numbered communes)."""
+    return f"{old_province_code}.{'H' if level == 'HUYEN' else 'X'}{admin_code}"
 
 
 def _u(*parts: object) -> float:
@@ -145,5 +178,70 @@ def directory(seed: int) -> pd.DataFrame:
             rows.append(dict(base, code=f"{gc}.{i:02d}", name=uname, kind="DON_VI", parent=gc,
                              madinhdanh=f"000.00.{i:02d}.{gc}", slot=0, weight=mweight * 60.0 / len(units)))
     df = pd.DataFrame(rows)
+    # validity (dvcqg_coquan HieuLucTu/HieuLucDen): the post-reform map from 1 July 2025
+    # (communes from 1 July 2025; a province, and its departments, existed before under the same
+    # code: each new province kept the code of the old province whose name it kept)
+    df["valid_from"] = pd.Timestamp(REFORM_DATE).date()
+    df.loc[df.kind.isin(["TINH", "SO"]), "valid_from"] = pd.Timestamp(LEGACY_FROM).date()
+    df.loc[df.kind.isin(["BO", "DON_VI"]), "valid_from"] = pd.Timestamp("2025-03-01").date()
+    df["valid_to"] = None
+    df["new_scope"] = df["scope"]
+    df = pd.concat([df, _legacy_units(seed, {r.code: r for r in df.itertuples() if r.kind == "TINH"},
+                                      df[df.kind == "XA"].groupby("scope").size().to_dict())], ignore_index=True)
     df["ministry"] = df["ministry"].astype("Int64")
     return df
+
+
+REFORM_DATE = "2025-07-01"
+LEGACY_FROM = "2020-01-01"
+
+
+def _legacy_units(seed: int, new_provinces: dict, new_communes: dict[str, int]) -> pd.DataFrame:
+    volume = {province_codes()[p.codename]: PROVINCE_VOLUME.get(p.codename, 1.0) for p in Province.iter_all()}
+    """The pre-reform map (valid until 30 June 2025) of every new province: the old provinces it
+    was made of (vietnamadminunits' conversion), each with the same departments, its districts and
+    its communes (vietnamadminunits' legacy units). `new_scope` is the post-reform province, so
+    that selecting H44 simulates its old provinces before the reform. Volumes are shared out so
+    that a merged province receives about as many dossiers before the reform as after."""
+    from ..crosswalk import crosswalk_frame, legacy_communes
+
+    cw = crosswalk_frame()
+    provinces = cw[cw.old_unit_type == "TINH"]
+    legacy = legacy_communes()
+    key_of = {v: k for k, v in legacy_province_codes().items()}
+    merged = provinces.groupby("new_unit_code").size().to_dict()
+    rows: list[dict] = []
+    for old in provinces.itertuples():
+        pc, new = old.old_unit_code, new_provinces[old.new_unit_code]
+        name = old.old_unit_name
+        short = name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+        plabel = name if name.startswith("Thành phố") else f"tỉnh {short}"
+        share = 1.0 / merged[old.new_unit_code]
+        base = dict(scope=pc, new_scope=new.code, system="vnpt" if int(pc[1:]) % 2 == 0 else "viettel",
+                    province_name=short, valid_from=pd.Timestamp(LEGACY_FROM).date(),
+                    valid_to=(pd.Timestamp(REFORM_DATE) - pd.Timedelta(days=1)).date())
+        kept = pc == new.code  # the province (and its departments) that gave the new one its name and code
+        if not kept:
+            rows.append(dict(base, code=pc, name=f"UBND {plabel}", kind="TINH", parent=None,
+                             madinhdanh=f"000.00.00.{pc}", slot=0, ministry=None, weight=0.0, place=short))
+        depts = list(CORE_DEPARTMENTS) + [d for j, d in enumerate(EXTRA_DEPARTMENTS) if _u(seed, pc, "extra", j) < 0.45]
+        for i, (dname, ministry) in enumerate(depts if not kept else [], start=1):
+            w = CORE_DEPARTMENT_WEIGHT[i - 1] if i <= len(CORE_DEPARTMENT_WEIGHT) else 0.3
+            rows.append(dict(base, code=f"{pc}.{i:02d}", name=f"{dname} {plabel}", kind="SO", parent=pc,
+                             madinhdanh=f"000.00.{i:02d}.{pc}", slot=i, ministry=ministry,
+                             weight=w * 4.0 * share * volume[new.code], place=short))
+        communes = legacy[legacy.provinceKey == key_of[pc]]
+        for d in communes.drop_duplicates("districtCode").itertuples():
+            rows.append(dict(base, code=legacy_unit_code(pc, "HUYEN", d.districtCode), name=f"UBND {d.district}",
+                             kind="HUYEN", parent=pc, madinhdanh=f"000.{d.districtCode}.00.{pc}", slot=0,
+                             ministry=None, weight=0.0, place=short))
+        per_new = new_communes.get(new.code, 1) / max(1, len(legacy[legacy.provinceKey.isin(
+            [key_of[c] for c in provinces[provinces.new_unit_code == new.code].old_unit_code])]))
+        for c in communes.itertuples():
+            urban = 1.8 if c.ward.startswith("Phường") else 1.0
+            size = (0.35 + 1.65 * _u(seed, "size", c.wardCode) ** 2) * urban * per_new * volume[new.code]
+            rows.append(dict(base, code=legacy_unit_code(pc, "XA", c.wardCode),
+                             name="UBND " + c.ward[0].lower() + c.ward[1:], kind="XA",
+                             parent=legacy_unit_code(pc, "HUYEN", c.districtCode), madinhdanh=f"000.X{c.wardCode}.00.{pc}",
+                             slot=0, ministry=None, weight=size, place=c.ward))
+    return pd.DataFrame(rows)
