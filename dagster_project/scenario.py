@@ -171,6 +171,7 @@ def run_scenario(name: str, changes: list[Change], echo=print):
 
 def _build(h: Home, work: Home, name: str, changes: list[Change], as_of: str, rule_version: str, base_run: str,
            echo):
+    from .dbt_project import vars_args
     from .publish import publish
     from .runlock import warehouse_lock
 
@@ -190,14 +191,15 @@ def _build(h: Home, work: Home, name: str, changes: list[Change], as_of: str, ru
         created = datetime.now(timezone.utc).replace(tzinfo=None)
         con.executemany("insert into ops.scenario values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
                         [(name, *r, rule_version, as_of, base_run, created) for r in rows])
-    dbt_vars = json.dumps({"rule_version": rule_version, "as_of_date": as_of}, sort_keys=True)
+    # the profile's vars of the scenario's home (its warehouse copy) with the official run's options
+    dbt_vars = vars_args(work, {"rule_version": rule_version, "as_of_date": as_of})
     with open(scen / "scenario.log", "w", encoding="utf-8") as log:
         echo(f"rebuilding the index under the changed rules (rule version {rule_version}, as of {as_of})")
-        built = _dbt(["run", "--full-refresh", "--vars", dbt_vars], scen, log)
+        built = _dbt(["run", "--full-refresh", *dbt_vars], scen, log)
         if built.returncode:
             raise Failure(f"scenario {name}: dbt run failed on the warehouse copy (exit {built.returncode}); "
                           f"see {scen / 'scenario.log'}")
-        tested = _dbt(["test", "--vars", dbt_vars], scen, log)
+        tested = _dbt(["test", *dbt_vars], scen, log)
         failed = len(re.findall(r"^\S*\s*\d+ of \d+ FAIL ", tested.stdout, flags=re.M))
     with connection(work.warehouse) as con:
         con.execute("update ops.scenario set dbt_tests_failed = ?", [failed])

@@ -63,8 +63,8 @@ contributors as (
     select
         m.new_unit_code as unit_code, s.period_type, s.period,
         max(case when s.rated then 1 else 0 end) = 1 as rated,
-        sum(s.dossiers_received) as dossiers_received,
-        sum(s.feedback_received) as feedback_received,
+        cast(sum(s.dossiers_received) as bigint) as dossiers_received,
+        cast(sum(s.feedback_received) as bigint) as feedback_received,
         count(*) as merged_units,
         {{ dbt.listagg('s.unit_code', "', '", "order by s.unit_code") }} as merged_from
     from {{ ref('fct_unit_scores') }} as s
@@ -76,8 +76,8 @@ pivoted as (
     select
         g.unit_code, g.period_type, g.period, g.period_start, g.period_end, g.as_of_date, g.rule_version,
         max(case when g.recomputed then 1 else 0 end) = 1 as recomputed,
-        {% for g in ['CKMB', 'TDGQ', 'CLGQ', 'TTTT', 'MDSH', 'MDHL'] %}
-        sum(case when g.group_code = '{{ g }}' then g.points else 0 end) as {{ g | lower }},
+        {% for code in portal_group_codes() %}
+        sum(case when g.group_code = '{{ code }}' then g.points else 0 end) as {{ code | lower }},
         {% endfor %}
         round(sum(g.points), 2) as total
     from groups as g
@@ -90,7 +90,7 @@ banded as (
         'theo địa giới sau sắp xếp' as map_basis,
         p.period_type, p.period, p.period_start, p.period_end, p.as_of_date, p.rule_version,
         p.recomputed, c.merged_units, c.merged_from,
-        p.ckmb, p.tdgq, p.clgq, p.tttt, p.mdsh, p.mdhl,
+        {% for code in portal_group_codes() %}p.{{ code | lower }}, {% endfor %}
         case when c.rated then p.total end as total,
         case when c.rated then {{ band_for('p.total', 'bands') }} end as band,
         c.rated, c.dossiers_received, c.feedback_received
@@ -103,6 +103,6 @@ banded as (
 select
     b.*,
     case when b.rated then
-        rank() over (partition by b.period_type, b.period, b.block, b.unit_type, b.rated order by b.total desc)
+        cast(rank() over (partition by b.period_type, b.period, b.block, b.unit_type, b.rated order by b.total desc) as bigint)
     end as rank_in_block
 from banded as b
