@@ -57,8 +57,9 @@ def publish_again():
     import dagster as dg
 
     from dagster_project.assets.publication import published_warehouse
+    from dagster_project.resources import resources
 
-    return dg.materialize([published_warehouse], instance=dg.DagsterInstance.get())
+    return dg.materialize([published_warehouse], instance=dg.DagsterInstance.get(), resources=resources())
 
 
 def published_scores(published: Path) -> dict[str, list[tuple]]:

@@ -27,6 +27,7 @@ MONTH = "2026-10"
 
 def build_national_published_db(path):
     units = directory(7)
+    units = units[units.valid_to.isna()]  # the post-reform map (the directory also holds the old one)
     with duckdb.connect(str(path)) as con:
         con.register("national_units", units)
         con.execute("""

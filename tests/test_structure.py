@@ -102,16 +102,6 @@ def test_the_dbt_profile_reads_the_warehouse_and_duckdb_settings_from_dbt_vars(t
     assert spill == v["duckdb_temp_directory"]
 
 
-def test_build_args_carry_the_profile_vars_and_the_run_options(tmp_path):
-    from dagster_project.assets.transform import TransformConfig, dbt_build_args
-
-    args = dbt_build_args(TransformConfig(rule_version="VPCP", as_of_date="2026-10-03"), Home(tmp_path))
-    assert args[:2] == ["build", "--vars"]
-    run_vars = json.loads(args[2])
-    assert run_vars["rule_version"] == "VPCP" and run_vars["as_of_date"] == "2026-10-03"
-    assert run_vars["svcindex_warehouse"] == str(Home(tmp_path).warehouse)
-
-
 def test_the_score_gate_measures_moves_against_the_warehouse_snapshot(copied_home):
     from dagster_project.assets.publication import SCORE_SUITES, UNIT_SCORES, score_frame
 

@@ -7,8 +7,6 @@ One home of its own (the session's three nights are too few working days for a s
 from __future__ import annotations
 
 import csv
-import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -19,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import use_home
+from conftest import dossier_lines, rewrite_dossiers, use_home
 
 START, END = date(2026, 10, 1), date(2026, 10, 8)
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -109,16 +107,6 @@ def pdf_text(path: Path) -> str:
     return " ".join(" ".join(unicodedata.normalize("NFC", p.extract_text()).split()) for p in PdfReader(path).pages)
 
 
-def _redeliver(folder: Path, lines: list[str]) -> None:
-    """The night's dossier file again under the same name, new bytes and manifest: a correction."""
-    part = folder / "part-00000.jsonl.gz"
-    data = gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0)
-    part.write_bytes(data)
-    manifest = json.loads((folder / "_manifest.json").read_text())
-    manifest["files"] = [{"name": part.name, "rows": len(lines), "sha256": hashlib.sha256(data).hexdigest()}]
-    (folder / "_manifest.json").write_text(json.dumps(manifest))
-
-
 def test_points_at_stake_equal_a_recomputation_with_the_at_risk_dossiers_missed(gap_home, tmp_path):
     from dagster_project.cli import run_nightly
 
@@ -140,7 +128,7 @@ def test_points_at_stake_equal_a_recomputation_with_the_at_risk_dossiers_missed(
         # and already past due: the state "they missed their due date"
         latest: dict[str, dict] = {}
         for folder in sorted((home / "landing" / "dvcqg_hoso").iterdir()):
-            for line in gzip.decompress((folder / "part-00000.jsonl.gz").read_bytes()).decode().splitlines():
+            for line in dossier_lines(folder):
                 record = json.loads(line)
                 if record["MaHoSo"] in at_risk and record["NgayCapNhat"] >= latest.get(record["MaHoSo"], {}).get("NgayCapNhat", ""):
                     latest[record["MaHoSo"]] = record
@@ -150,8 +138,7 @@ def test_points_at_stake_equal_a_recomputation_with_the_at_risk_dossiers_missed(
         # due at receipt: with any supplement time added back, still due on or before the as-of night
         missed = [json.dumps({**r, "NgayHenTra": r["NgayTiepNhan"], "NgayCapNhat": f"{stamp}235900"}, ensure_ascii=False)
                   for r in latest.values()]
-        lines = gzip.decompress((night / "part-00000.jsonl.gz").read_bytes()).decode().splitlines()
-        _redeliver(night, lines + missed)
+        rewrite_dossiers(night, dossier_lines(night) + missed)
         assert run_nightly().success
 
         with published(home) as con:

@@ -104,7 +104,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, home: Hom
     target = run_artifacts_dir(h, context.run.run_id)
     args = dbt_build_args(config, h)
     built_with = target.parent / "models.sha256"
-    models = models_fingerprint(args)
+    # the run's options without the home's profile vars: where the warehouse lives and how much
+    # memory DuckDB may use change no kept row (a copied or moved home stays incremental)
+    models = models_fingerprint(dbt_build_args(config))
     if "--full-refresh" not in args and (not built_with.exists() or built_with.read_text() != models):
         context.log.info("the dbt models, seeds or vars changed since the last build: full refresh")
         args.append("--full-refresh")
