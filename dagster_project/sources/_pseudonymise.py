@@ -43,7 +43,9 @@ def _nested(depth: int) -> str:
 _SCALAR = r'[^"\[\]{},\s][^,\]}\s]*'
 # "Name" : value — value = a string, a nested block, a scalar, or (cut or too deep) the rest of the line
 PERSONAL_VALUE = (rf'"(?:{"|".join(PERSONAL_FIELDS)})"\s*:\s*(?:{_STRING}|{_nested(4)}|{_SCALAR}|.*)')
-DIGITS = r"\+?\d{9,}|(?:\+84|\b0)\d{2,3}(?:[ .-]\d{2,4}){2,3}\b"
+# a run of 9+ digits standing alone (an ID or phone), not digits inside a longer token such as a
+# file's sha256 in a loader message
+DIGITS = r"(?:\+|\b)\d{9,}\b|(?:\+84|\b0)\d{2,3}(?:[ .-]\d{2,4}){2,3}\b"
 ESCAPED_ASCII = r"\\u00(?:3[0-9]|4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA])"   # letters and digits
 
 
