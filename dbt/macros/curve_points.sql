@@ -1,8 +1,8 @@
 {#
   Points of a criterion by its rulebook curve (rulebook §2), for a ratio in 0..1: `linear` max ×
   ratio, `target` max × min(1, ratio / target) (null without a positive target, which the seed
-  test assert_target_curve_has_target refuses), `display` 0. fct_unit_scores_new_map scores the
-  summed counts of the post-reform map with it.
+  test assert_target_curve_has_target refuses), `display` 0. fct_criterion_scores scores every
+  criterion with it, fct_unit_scores_new_map the summed counts of the post-reform map.
 #}
 {% macro curve_points(curve, target, max_points, ratio) -%}
     case

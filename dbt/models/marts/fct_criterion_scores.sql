@@ -84,12 +84,10 @@ raw_points as (
         p.*,
         case
             when p.policy_applied in ('not_applicable', 'empty_full') then p.rulebook_max_points
-            when p.policy_applied is not null or p.curve = 'display' then 0.0
-            -- no least(): DuckDB's least(1.0, null) is 1.0, full marks for a missing target; a
-            -- missing target gives null points here and fails the seed test and not_null tests
-            when p.curve = 'target' then case when p.target > 0 then p.rulebook_max_points
-                 * case when p.ratio >= p.target then 1.0 else p.ratio / p.target end end
-            else p.rulebook_max_points * p.ratio
+            when p.policy_applied is not null then 0.0
+            -- the curve (macros/curve_points.sql): a missing target gives null points, which the
+            -- seed test and not_null tests refuse (never least(1.0, null), which is 1.0 in DuckDB)
+            else {{ curve_points('p.curve', 'p.target', 'p.rulebook_max_points', 'p.ratio') }}
         end as unscaled_points
     from pointed as p
 ),
