@@ -39,7 +39,14 @@ SYNC_LISTED = 60  # rows per sync-gap / improvement table in the PDF; the workbo
 _HEAD = FontFace(emphasis="B", size_pt=7.5, color=255, fill_color=NAVY)
 # Every field set: fpdf2 otherwise carries the last fill and emphasis into body cells.
 _PLAIN = FontFace(emphasis="", size_pt=7.5, color=0, fill_color=255)
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+def roman(number: int) -> str:
+    """Section and annex numbers (I, II, …): a national report has an annex per province."""
+    out = ""
+    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        count, number = divmod(number, value)
+        out += numeral * count
+    return out
 
 
 class _Report(FPDF):
@@ -170,7 +177,7 @@ def _section(pdf: FPDF, number: int, text: str) -> None:
         pdf.add_page()
     pdf.ln(1)
     pdf.set_font(SERIF, "B", 12)
-    pdf.multi_cell(0, 6.5, f"{ROMAN[number - 1]}. {text.upper()}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 6.5, f"{roman(number)}. {text.upper()}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(0.5)
 
 
@@ -374,7 +381,7 @@ def _annex(pdf: FPDF, number: int, title: str, config: ReportConfig, issued, *, 
     """Decree 30 annex heading: 'Phụ lục N', its title, and which document it belongs to."""
     pdf.add_page(orientation="L" if landscape else "P")
     pdf.set_font(SERIF, "B", 12.5)
-    pdf.cell(0, 6, f"Phụ lục {ROMAN[number - 1]}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 6, f"Phụ lục {roman(number)}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.multi_cell(0, 6, title.upper(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(SERIF, "I", 11)
     pdf.cell(0, 6, f"(Kèm theo Báo cáo số {config.symbol.removeprefix('Số: ')} {official_date(issued)} "
