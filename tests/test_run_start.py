@@ -11,13 +11,13 @@ import subprocess
 import sys
 
 from dagster_project.inputs import nights_to_ingest
-from dagster_project.sources import complete_nights as landed_nights
+from dagster_project.sources import complete_nights
 from dagster_project.settings import Home
 
 
 def test_only_new_redelivered_or_late_nights_are_ingested(copied_home):
     h = Home(copied_home)
-    landed = landed_nights(h.landing)
+    landed = complete_nights(h.landing)
     assert landed == ["2026-10-01", "2026-10-02", "2026-10-03"]
     assert nights_to_ingest(h, landed) == []          # the session's run loaded all three
 
@@ -31,7 +31,7 @@ def test_only_new_redelivered_or_late_nights_are_ingested(copied_home):
     manifest = json.loads((folder / "_manifest.json").read_text())
     manifest["files"][0]["sha256"] = hashlib.sha256(data).hexdigest()
     (folder / "_manifest.json").write_text(json.dumps(manifest))
-    assert nights_to_ingest(h, landed_nights(h.landing)) == ["2026-10-05"]
+    assert nights_to_ingest(h, complete_nights(h.landing)) == ["2026-10-05"]
 
     # a correction of night 2 (the same file name, new bytes) and a late night 4
     night2 = h.landing / "dvcqg_pakn" / "2026-10-02"
@@ -39,7 +39,7 @@ def test_only_new_redelivered_or_late_nights_are_ingested(copied_home):
     m2["files"][0]["sha256"] = "0" * 64
     (night2 / "_manifest.json").write_text(json.dumps(m2))
     shutil.copytree(h.landing / "dvcqg_coquan" / "2026-10-03", h.landing / "dvcqg_coquan" / "2026-10-04")
-    assert nights_to_ingest(h, landed_nights(h.landing)) == ["2026-10-02", "2026-10-05"]
+    assert nights_to_ingest(h, complete_nights(h.landing)) == ["2026-10-02", "2026-10-05"]
     # (night 4's only file is the same bytes as night 3's: the loader skips it, so it is accounted for)
 
 

@@ -91,7 +91,7 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
 GATE_CHUNK_VECTORS = 122
 
 
-def _batch_query(con, table: str) -> str:
+def _batch_query(table: str) -> str:
     """The batch's records, with whether their unit and procedure codes are known."""
     known = "".join(f", {sql} as {name}" for name, sql in sources.reference_columns(table).items())
     return (f"select *{known} from raw.{table} "
@@ -104,7 +104,7 @@ def batch_chunks(con, table: str, file_names: list[str], vectors: int = GATE_CHU
     one empty frame, with its columns)."""
     cursor = con.cursor()  # its own result stream: the caller's connection stays usable
     try:
-        cursor.execute(_batch_query(con, table), [file_names])
+        cursor.execute(_batch_query(table), [file_names])
         chunk = cursor.fetch_df_chunk(vectors)
         yield chunk
         while True:
@@ -125,7 +125,7 @@ class BatchSql:
 
     def __init__(self, con, table: str, file_names: list[str]):
         self.con, self.files = con, file_names
-        self.batch = f"({_batch_query(con, table)})"
+        self.batch = f"({_batch_query(table)})"
         self.rows = con.execute(f"select count(*) from {self.batch}", [file_names]).fetchone()[0]
 
     def _unexpected(self, bad: str, column: str | None, kwargs: dict, of: str = "true") -> tuple[bool, str]:
