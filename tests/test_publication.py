@@ -85,3 +85,22 @@ def test_late_data_for_a_closed_month_is_published_with_a_restatement(second_run
     assert "TDGQ.1" in row.reason
     with duckdb.connect(str(root / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from ops.restatements where period = '2026-09'").fetchone()[0] >= 1
+
+
+def test_a_numerator_above_its_denominator_blocks_only_where_the_criterion_scores():
+    """The suite's row condition (GX's Column condition, not a deprecated pandas string) exempts
+    display-only criteria (max_points 0, e.g. TDGQ.2's mean) and holds every scored one."""
+    def pair_outcome(max_points: float) -> "ExpectationOutcome":
+        frame = pd.DataFrame({"unit_code": ["U1", "U2"], "period_type": "month", "period": "2026-10",
+                              "as_of_date": pd.Timestamp("2026-10-31"), "rule_version": "2026",
+                              "criterion_code": ["TDGQ.2", "TDGQ.1"], "ratio": [None, 0.5],
+                              "points": [0.0, 1.0], "max_points": [0.0, max_points],
+                              "numerator": [9.0, 5.0], "denominator": [3.0, 4.0]})
+        [outcome] = [o for o in validate("criterion_scores", frame).outcomes
+                     if o.expectation == "expect_column_pair_values_a_to_be_greater_than_b"
+                     and o.column == "denominator,numerator"]
+        return outcome
+
+    assert pair_outcome(max_points=0.0).success          # both rows display-only: exempt
+    held = pair_outcome(max_points=2.0)
+    assert not held.success and held.severity == "blocking" and held.observed.startswith("1 unexpected")
