@@ -181,3 +181,15 @@ def test_only_the_requested_nights_load(tmp_path):
     s = load_source(con, landing, "dvcqg_hoso", KEY, nights={NIGHT})
     assert (s.files_loaded, s.rows_loaded) == (1, 1)
     assert con.execute("select list(_extract_date::varchar) from raw.dvcqg_hoso").fetchone()[0] == [NIGHT]
+
+
+def test_dossiers_load_unchecked_when_no_reference_snapshot_was_ever_delivered(tmp_path):
+    """A home whose first deliveries hold no unit or procedure list still loads its dossiers, and
+    says their codes went unchecked (this path crashed on DuckDB 2: an unfinished result)."""
+    landing = tmp_path / "landing"
+    write_night(landing, "dvcqg_hoso", NIGHT, [dossier(1), dossier(2, MaCoQuan="H99.01")])
+    con = connect(tmp_path)
+    s = load_all(con, landing, KEY)["dvcqg_hoso"]
+    assert (s.files_loaded, s.rows_loaded, s.rows_quarantined) == (1, 2, 0)
+    assert f"dvcqg_hoso {FILE}: no dvcqg_coquan snapshot loaded, its codes are not checked" in s.messages
+    assert f"dvcqg_hoso {FILE}: no csdl_tthc snapshot loaded, its codes are not checked" in s.messages

@@ -268,9 +268,10 @@ def _reference_dates(con, spec: SourceSpec, night: Night, summary: LoadSummary, 
     out = {}
     for src in sorted({r.source for r in spec.refs}):
         col = next(r.column for r in spec.refs if r.source == src)
-        d = con.execute(
+        # fetchall, not fetchone: DuckDB 2 refuses `register` on a connection with an unfinished result
+        [[d]] = con.execute(
             f"select coalesce(max(_extract_date) filter (where _extract_date <= ?), min(_extract_date)) from raw.{src}",
-            [night.extract_date]).fetchone()[0]
+            [night.extract_date]).fetchall()
         if d is None:
             summary.messages.append(f"{spec.name} {rel}: no {src} snapshot loaded, its codes are not checked")
             continue
