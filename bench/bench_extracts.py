@@ -3,6 +3,7 @@
     python bench/bench_extracts.py --nights 30 --scale 1            # the national month
     python bench/bench_extracts.py --nights 5 --scale 0.05 --ingest  # + load_all into a fresh warehouse
     python bench/bench_extracts.py --home H --reuse --night 16        # night 16 alone, on top of nights 1-15
+    python bench/bench_extracts.py --home H --reuse --ingest --floor  # ingest beside the plain-read floor
 
 Each stage runs in its own subprocess, so the peak RSS reported (ru_maxrss of that child, which
 is what DuckDB's memory shows up in) belongs to that stage alone. Output goes to --home
@@ -48,6 +49,29 @@ res = load_all(con, Path(a["landing"]), pii_key()[0])
 con.close()
 rows = sum(getattr(v, "rows_loaded", 0) or 0 for v in res.values())
 size = sum(p.stat().st_size for p in Path(a["landing"]).rglob("part-*"))
+import resource
+print(json.dumps({"rows": rows, "bytes": size, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+# The floor ingest is compared with (issue 11: ingest <= 2x it): the same files read into tables by
+# DuckDB's own readers, nothing else -- no contract checks, typing, dedup, quarantine or hashing.
+READ_FLOOR = """
+import json, sys
+from pathlib import Path
+import duckdb
+from dagster_project.settings import duckdb_settings
+a = json.loads(sys.argv[1])
+landing = Path(a["landing"])
+con = duckdb.connect(a["warehouse"].replace(".duckdb", "_floor.duckdb"), config=duckdb_settings())
+rows = size = 0
+for source in sorted(d for d in landing.iterdir() if d.is_dir()):
+    files = sorted(source.glob("*/part-*"))
+    size += sum(f.stat().st_size for f in files)
+    reader = "read_csv" if files[0].suffix == ".csv" else "read_json"
+    con.execute(f"create or replace table {source.name} as select * from {reader}(?, union_by_name = true)",
+                [[str(f) for f in files]])
+    rows += con.execute(f"select count(*) from {source.name}").fetchone()[0]
+con.close()
 import resource
 print(json.dumps({"rows": rows, "bytes": size, "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
@@ -98,6 +122,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--provinces", nargs="*", default=None, help="e.g. H44 H55 (default: national)")
     p.add_argument("--ingest", action="store_true", help="also time sources.load_all into a fresh warehouse")
+    p.add_argument("--floor", action="store_true", help="also time the plain read of the same files (read_json/read_csv)")
     p.add_argument("--night", type=int, default=None,
                    help="also time ingesting night N (1-based) alone, on top of nights 1..N-1 loaded untimed")
     p.add_argument("--reuse", action="store_true", help="use the landing already under --home (skip simulate)")
@@ -123,12 +148,9 @@ def main() -> None:
             run_stage("ingest_before", INGEST_NIGHTS, {**night_args, "nights_to_load": nights[:-1]})
         results.append(run_stage(f"ingest_night_{nights[-1]}", INGEST_NIGHTS, {**night_args, "nights_to_load": nights[-1:]}))
     if a.ingest:
-        try:
-            from dagster_project.sources import load_all  # noqa: F401
-        except ImportError:
-            print("ingest: dagster_project.sources.load_all not available, skipped")
-        else:
-            results.append(run_stage("ingest", INGEST, args))
+        results.append(run_stage("ingest", INGEST, args))
+    if a.floor:
+        results.append(run_stage("read_floor", READ_FLOOR, args))
     for r in results:
         detail = r.pop("detail")
         print(json.dumps(r))
