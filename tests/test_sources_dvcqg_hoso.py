@@ -193,3 +193,20 @@ def test_dossiers_load_unchecked_when_no_reference_snapshot_was_ever_delivered(t
     assert (s.files_loaded, s.rows_loaded, s.rows_quarantined) == (1, 2, 0)
     assert f"dvcqg_hoso {FILE}: no dvcqg_coquan snapshot loaded, its codes are not checked" in s.messages
     assert f"dvcqg_hoso {FILE}: no csdl_tthc snapshot loaded, its codes are not checked" in s.messages
+
+
+def test_personal_data_inside_the_lists_is_hashed_and_clean_lists_are_kept_as_sent(tmp_path):
+    """The fee and result lists are redacted only where the list may hold personal data; both
+    sides of that choice: dirty texts come out hashed, clean ones (NFC-normalised) unchanged."""
+    link = f"https://dvc.example/kq/{CITIZEN_ID}.pdf?sdt={PHONE}"
+    fee = [{"MaPhiLePhi": "LP1", "TenPhiLePhi": 'Lệ phí {"HoTen": "Trần Thị Bình"}', "Gia": 2000, "HinhThucThu": "1"}]
+    con, s = _load(tmp_path, [dossier(1), dossier(2, DanhSachGiayToKetQua=[{"MaGiayToKetQua": "KQ1",
+                                                                            "DuongDanTepTinKetQua": link}],
+                                                  DanhSachLePhi=fee)])
+    assert s.rows_loaded == 2
+    clean, dirty = con.execute("select DanhSachGiayToKetQua[1].DuongDanTepTinKetQua, DanhSachLePhi[1].TenPhiLePhi"
+                               " from raw.dvcqg_hoso order by _line").fetchall()
+    assert clean == ("https://dvc.example/kq1.pdf", "Lệ phí chứng thực")
+    hashed_id, hashed_phone = (con.execute("select pii_hash(?)", [v]).fetchone()[0] for v in (CITIZEN_ID, PHONE))
+    assert dirty[0] == f"https://dvc.example/kq/{hashed_id}.pdf?sdt={hashed_phone}"
+    assert "Bình" not in dirty[1] and dirty[1].startswith('Lệ phí {"HoTen":"')
