@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
+from .dbt_project import DBT_EXECUTABLE as DBT
 from .settings import DBT_PROJECT_DIR, home
 
-DBT = Path(sys.executable).with_name("dbt")
 # the models the published scores come from, with everything upstream of them
 SCORE_MARTS = ("fct_criterion_scores", "fct_group_scores", "fct_unit_scores")
 # issue 15: sync gaps and early warning, built on Spark with the scores (the parity test compares them)
