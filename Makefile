@@ -41,7 +41,7 @@ poppler:
 
 # The tests' tmp homes live in RAM when the machine has /dev/shm: every run commits Dagster's SQLite
 # event log and DuckDB checkpoints, which otherwise wait on the disk (two test files on this machine,
-# loaded: 558 s on /tmp, 269 s here). One folder per checkout, about 1 GB by the end; kept after a
+# loaded: 558 s on /tmp, 269 s here). One folder per checkout, about 2 GB by the end; kept after a
 # failure for a look (the next run replaces it), removed after a pass. `make test TEST_TMP=` keeps
 # pytest's own tmp folder.
 TEST_TMP ?= $(if $(wildcard /dev/shm/.),/dev/shm/svcindex-tests$(subst /,-,$(CURDIR)))
