@@ -102,11 +102,12 @@ def test_an_idle_commune_is_published_unrated(pipeline_home):
 
 
 @pytest.fixture(scope="module")
-def late_start_home(tmp_path_factory, pipeline_home):
+def late_start_home(tmp_path_factory):
     """A fresh home whose extracts start on 20 September, run with --as-of before the last night."""
     from dagster_project.settings import home
     from dagster_project.simulate import simulate
 
+    previous = Path(os.environ["SVCINDEX_HOME"])  # restored after: this home needs no session run
     root = tmp_path_factory.mktemp("late_start_home")
     use_home(root)
     try:
@@ -118,7 +119,7 @@ def late_start_home(tmp_path_factory, pipeline_home):
                              env={**os.environ, "SVCINDEX_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")})
         assert run.returncode == 0, run.stdout + run.stderr
     finally:
-        use_home(pipeline_home)
+        use_home(previous)
     return root
 
 

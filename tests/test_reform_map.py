@@ -36,10 +36,11 @@ def svcindex_run(root, *args):
 
 
 @pytest.fixture(scope="module")
-def reform_home(tmp_path_factory, pipeline_home):
+def reform_home(tmp_path_factory):
     from dagster_project.settings import home
     from dagster_project.simulate import simulate
 
+    previous = Path(os.environ["SVCINDEX_HOME"])  # restored after: this home needs no session run
     root = tmp_path_factory.mktemp("reform_home")
     use_home(root)
     try:
@@ -47,7 +48,7 @@ def reform_home(tmp_path_factory, pipeline_home):
                             (date(2025, 8, 1), date(2025, 8, 1))):
             simulate(home().landing, first, last, scale=0.004, seed=7, provinces=PROVINCES)
     finally:
-        use_home(pipeline_home)
+        use_home(previous)
     svcindex_run(root, "--nights", "2025-05-31:2025-06-30")
     with published(root) as con:
         before = con.execute("""select unit_code, period, total, rated from unit_scores
