@@ -9,15 +9,12 @@ import json
 import subprocess
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
 
-from .settings import DBT_PROJECT_DIR, Home, dbt_vars, home
-
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+from .settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Home, dbt_vars, home
 
 
 def vars_args(h: Home, extra: Mapping[str, Any] | None = None) -> list[str]:

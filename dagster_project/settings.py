@@ -6,11 +6,13 @@ reports/ and quality/, so Dagster, dbt and the CLI always agree on where things 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")   # the venv's dbt, beside this Python
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 

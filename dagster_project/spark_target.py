@@ -20,8 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .dbt_project import DBT_EXECUTABLE as DBT
-from .settings import DBT_PROJECT_DIR, home
+from .settings import DBT_EXECUTABLE as DBT, DBT_PROJECT_DIR, home
 
 # the models the published scores come from, with everything upstream of them
 SCORE_MARTS = ("fct_criterion_scores", "fct_group_scores", "fct_unit_scores")
