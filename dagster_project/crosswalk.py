@@ -5,7 +5,7 @@ library ships the conversion (`data/converter_2025.json`): which old provinces m
 which old communes (province_district_commune keys) make each new commune, and for the few old
 communes split between several new ones, every part and the default ("isDefaultNewWard"). Its
 `dataset.db` gives names and GSO codes of both maps. This module turns them into unit codes of
-the directory (simulate/units.py: provinces 'Hnn', new communes 'Hnn.1xx', old communes
+the directory (unit_codes.py: provinces 'Hnn', new communes 'Hnn.1xx', old communes
 'Hnn.X<GSO code>'); seeds/generate_unit_crosswalk.py writes the seed `ref_unit_crosswalk`.
 Departments and districts are not in the library: dbt derives them (departments follow their
 province, a district goes to its new province; int_unit_crosswalk).
@@ -21,7 +21,7 @@ import unicodedata
 import pandas as pd
 from vietnam_provinces import Province, Ward
 
-from .simulate.units import commune_codes, legacy_province_codes, legacy_unit_code, province_codes, province_key_codename
+from .unit_codes import commune_codes, legacy_province_codes, legacy_unit_code, province_codes, province_key_codename
 
 COLUMNS = ["old_unit_code", "old_unit_type", "old_unit_name", "old_admin_code", "old_parent_name",
            "new_unit_code", "new_unit_type", "new_unit_name", "new_admin_code", "is_default", "source"]

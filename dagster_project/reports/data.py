@@ -73,6 +73,21 @@ class ReportData:
     at_risk: pd.DataFrame = field(default_factory=pd.DataFrame)            # one unit's report: its at-risk dossiers
     stake: pd.DataFrame = field(default_factory=pd.DataFrame)              # one unit's report: the month's points at stake
 
+    def scope_sentence(self) -> str:
+        """What the figures cover, as the report's preamble says it (national only when every
+        province of the current map is in the file)."""
+        if self.unit:
+            return f"phạm vi: {self.unit_name} ({self.unit}) và các đơn vị trực thuộc."
+        if self.national:
+            return f"phạm vi: toàn quốc ({len(self.provinces)} tỉnh, thành phố và {self.ministries} bộ, ngành)."
+        names = ", ".join(self.provinces) or "không có tỉnh, thành phố nào"
+        return (f"phạm vi: {len(self.provinces)} tỉnh, thành phố ({names}) và {self.ministries} bộ, ngành có số liệu "
+                "trong tệp công bố; đây không phải số liệu toàn quốc.")
+
+    def scope_line(self) -> str:
+        """'Phạm vi: …' for a sheet's or a page's heading."""
+        return "Phạm vi: " + self.scope_sentence().removeprefix("phạm vi: ").rstrip(".")
+
 
 class ReportInputError(ValueError):
     """The published file cannot produce the requested report; the message says why."""

@@ -189,7 +189,7 @@ def _paragraph(pdf: FPDF, text: str, *, size: float = 11.5, indent: bool = True)
 
 
 def _body(pdf: FPDF, data: ReportData) -> None:
-    _paragraph(pdf, f"{LEGAL_BASIS}; {_scope_sentence(data)} Số liệu tính đến ngày "
+    _paragraph(pdf, f"{LEGAL_BASIS}; {data.scope_sentence()} Số liệu tính đến ngày "
                     f"{data.as_of_date:%d/%m/%Y}, bộ tiêu chí {data.rule_version}.")
     _section(pdf, 1, "Tóm tắt")
     _paragraph(pdf, executive_summary(data))
@@ -203,21 +203,6 @@ def _body(pdf: FPDF, data: ReportData) -> None:
     _section(pdf, 4, "Phạm vi và chất lượng số liệu")
     for line in _data_notes(data):
         _paragraph(pdf, f"- {line}", size=11)
-
-
-def _scope_sentence(data: ReportData) -> str:
-    if data.unit:
-        return f"phạm vi: {data.unit_name} ({data.unit}) và các đơn vị trực thuộc."
-    if data.national:
-        return f"phạm vi: toàn quốc ({len(data.provinces)} tỉnh, thành phố và {data.ministries} bộ, ngành)."
-    names = ", ".join(data.provinces) or "không có tỉnh, thành phố nào"
-    return (f"phạm vi: {len(data.provinces)} tỉnh, thành phố ({names}) và {data.ministries} bộ, ngành có số liệu "
-            "trong tệp công bố; đây không phải số liệu toàn quốc.")
-
-
-def scope_line(data: ReportData) -> str:
-    """'Phạm vi: Toàn quốc' only when every province of the current map is in the file."""
-    return "Phạm vi: " + _scope_sentence(data).removeprefix("phạm vi: ").rstrip(".")
 
 
 def _ranked_sections(data: ReportData):
@@ -339,7 +324,7 @@ def _criteria_table(pdf: FPDF, method: pd.DataFrame) -> None:
 
 
 def _data_notes(data: ReportData) -> list[str]:
-    notes = [scope_line(data) + "."]
+    notes = [data.scope_line() + "."]
     cov = data.coverage
     if cov and cov.get("first_night") is not None:
         incomplete = cov.get("incomplete_units") or 0

@@ -415,9 +415,7 @@ def _plain(value):
 
 
 def _scope_line(data: ReportData) -> str:
-    from .pdf import scope_line
-
-    return (f"{TITLE}. {scope_line(data)}. Số liệu đến ngày {data.as_of_date:%d/%m/%Y}; "
+    return (f"{TITLE}. {data.scope_line()}. Số liệu đến ngày {data.as_of_date:%d/%m/%Y}; "
             f"bộ tiêu chí {data.rule_version}.")
 
 
