@@ -1,10 +1,12 @@
-"""Incremental dbt models (stg_dossiers, int_dossier_timeliness) give the scores a full refresh gives.
+"""Incremental dbt models (stg_dossiers, stg_agency_dossiers, int_dossier_timeliness) give the scores a
+full refresh gives.
 
 On a copy of the session home (three nights loaded and built), two more runs go incrementally:
 a new night with new versions of many dossiers, then a late night (older than the one already
-loaded) together with a correction of night 2 (the same file name, new bytes: some dossiers
-changed, one dossier gone). Then a `--full-refresh` run rebuilds everything from raw; every
-criterion, group and unit score, and every dossier's timeliness, must be equal row by row.
+loaded) together with corrections of night 2 (the same file names, new bytes): in the portal's
+file one dossier changed and one gone, in an agency system's file one dossier gone. Then a
+`--full-refresh` run rebuilds everything from raw; every criterion, group and unit score, and
+every row of the incremental models, must be equal row by row.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ SCORES = {
     # the incremental models themselves, minus the columns that say when a row was built
     "intermediate.int_dossier_timeliness": ["dossier_code"],
     "staging.stg_dossiers": ["dossier_code"],
+    "staging.stg_agency_dossiers": ["agency_system", "dossier_code"],
 }
 BUILD_COLUMNS = ["staged_at", "loaded_at"]
 
@@ -43,6 +46,18 @@ def _write(folder: Path, records: list[dict]) -> None:
     manifest["files"] = [{"name": "part-00000.jsonl.gz", "rows": len(records),
                           "sha256": hashlib.sha256(data).hexdigest()}]
     (folder / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def _drop_csv_line(path: Path, dossier: str) -> None:
+    """An agency file re-delivered without the line of this dossier (first column), manifest updated."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    kept = [lines[0]] + [line for line in lines[1:] if line.split(b";", 1)[0].decode() != dossier]
+    assert len(kept) == len(lines) - 1
+    data = b"".join(kept)
+    path.write_bytes(data)
+    manifest = json.loads((path.parent / "_manifest.json").read_text())
+    manifest["files"] = [{"name": path.name, "rows": len(kept) - 1, "sha256": hashlib.sha256(data).hexdigest()}]
+    (path.parent / "_manifest.json").write_text(json.dumps(manifest))
 
 
 def _deliver(landing: Path, night: str, like: str, updated: str, every: int) -> None:
@@ -91,6 +106,13 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_home):
     changed = next(r for r in records if r["MaHoSo"] in only_here and r["MaHoSo"] != gone)
     changed.update(TrangThaiHoSo=10, NgayKetThucXuLy=changed["NgayCapNhat"], NgayTra=changed["NgayCapNhat"])
     _write(night2, [r for r in records if r["MaHoSo"] != gone])
+    agency_file = landing / "agency_vnpt" / "2026-10-02" / "part-00000.csv"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        agency_gone = con.execute("""select MaHoSo from raw.agency_hoso where _file = 'agency_vnpt/2026-10-02/part-00000.csv'
+                                     and (HeThong, MaHoSo) in (select HeThong, MaHoSo from raw.agency_hoso
+                                                               group by all having count(*) = 1)
+                                     order by MaHoSo limit 1""").fetchone()[0]
+    _drop_csv_line(agency_file, agency_gone)
     assert run_nightly().success
 
     incremental = _frames(warehouse)
@@ -100,6 +122,7 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_home):
     assert gone not in dossiers.index
     assert dossiers.loc[changed["MaHoSo"], "status"] == 10
     assert (dossiers.extract_date.astype(str) == "2026-10-05").sum() > 0
+    assert agency_gone not in set(incremental["staging.stg_agency_dossiers"].dossier_code)
 
     assert run_nightly(full_refresh=True).success
     full = _frames(warehouse)
