@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from dagster_project.dbt_project import DBT_EXECUTABLE as DBT, vars_args
+from dagster_project.dbt_project import vars_args
 from dagster_project.sources import ensure_raw_schema
-from dagster_project.settings import DBT_PROJECT_DIR, Home
+from dagster_project.settings import DBT_EXECUTABLE as DBT, DBT_PROJECT_DIR, Home
 
 LINEAGE = {"_file": "fixture", "_line": 1, "_extract_date": date(2026, 1, 1), "_loaded_at": datetime(2026, 1, 1)}
 

@@ -7,8 +7,8 @@ import json
 import os
 import subprocess
 
-from dagster_project.dbt_project import DBT_EXECUTABLE, vars_args
-from dagster_project.settings import DBT_PROJECT_DIR, Home
+from dagster_project.dbt_project import vars_args
+from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Home
 
 
 def test_every_dbt_unit_test_runs_and_passes(copied_home):

@@ -90,7 +90,7 @@ def test_late_data_for_a_closed_month_is_published_with_a_restatement(second_run
 def test_a_numerator_above_its_denominator_blocks_only_where_the_criterion_scores():
     """The suite's row condition (GX's Column condition, not a deprecated pandas string) exempts
     display-only criteria (max_points 0, e.g. TDGQ.2's mean) and holds every scored one."""
-    def pair_outcome(max_points: float) -> "ExpectationOutcome":
+    def pair_outcome(max_points: float):
         frame = pd.DataFrame({"unit_code": ["U1", "U2"], "period_type": "month", "period": "2026-10",
                               "as_of_date": pd.Timestamp("2026-10-31"), "rule_version": "2026",
                               "criterion_code": ["TDGQ.2", "TDGQ.1"], "ratio": [None, 0.5],
