@@ -624,8 +624,8 @@ def docs(port: int = typer.Option(8080, min=1, max=65535, help="Port on 127.0.0.
          generate_only: bool = typer.Option(False, "--generate-only", help="Write the site, do not serve it."),
          ) -> None:
     """Generate and serve the dbt docs of every model and column on 127.0.0.1."""
-    from .dbt_project import DBT_EXECUTABLE, vars_args
-    from .settings import DBT_PROJECT_DIR
+    from .dbt_project import vars_args
+    from .settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     dbt = str(DBT_EXECUTABLE)
     h = home()

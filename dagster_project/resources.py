@@ -14,8 +14,8 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from .dbt_project import DBT_EXECUTABLE, dbt_project, vars_args
-from .settings import DBT_PROJECT_DIR, Home
+from .dbt_project import dbt_project, vars_args
+from .settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Home
 from .warehouse import connection
 
 
