@@ -8,6 +8,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +29,27 @@ def use_home(root: Path) -> None:
     os.environ["SVCINDEX_HOME"] = str(root)
     os.environ["DAGSTER_HOME"] = str(root / "dagster")
     prepare_environment()
+
+
+@contextlib.contextmanager
+def fresh_home(tmp_path_factory, name: str):
+    """A new home, current while the block simulates into it; the home found before is current
+    again afterwards (a fixture of its own needs no session run)."""
+    previous = Path(os.environ["SVCINDEX_HOME"])
+    root = tmp_path_factory.mktemp(name)
+    use_home(root)
+    try:
+        yield root
+    finally:
+        use_home(previous)
+
+
+def svcindex_run(root: Path, *args: str) -> None:
+    """`svcindex run` in its own process, as a night's run is: the definitions (partitions from the
+    first landed night) load for this home, not for the session's."""
+    run = subprocess.run([str(Path(sys.executable).parent / "svcindex"), "run", *args], capture_output=True, text=True,
+                         env={**os.environ, "SVCINDEX_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")})
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 @pytest.fixture(scope="session", autouse=True)

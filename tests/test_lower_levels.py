@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,7 +13,7 @@ import duckdb
 import holidays
 import pytest
 
-from conftest import use_home
+from conftest import fresh_home, svcindex_run
 from dagster_project.explain import explain
 
 
@@ -107,19 +104,9 @@ def late_start_home(tmp_path_factory):
     from dagster_project.settings import home
     from dagster_project.simulate import simulate
 
-    previous = Path(os.environ["SVCINDEX_HOME"])  # restored after: this home needs no session run
-    root = tmp_path_factory.mktemp("late_start_home")
-    use_home(root)
-    try:
+    with fresh_home(tmp_path_factory, "late_start_home") as root:
         simulate(home().landing, date(2026, 9, 20), date(2026, 10, 3), scale=0.002, seed=7, provinces=["H44"])
-        # its own process, as a night's run is: the definitions (partitions from the first landed
-        # night) load for this home, not for the session's
-        svcindex = str(Path(sys.executable).parent / "svcindex")
-        run = subprocess.run([svcindex, "run", "--as-of", "2026-10-02"], capture_output=True, text=True,
-                             env={**os.environ, "SVCINDEX_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")})
-        assert run.returncode == 0, run.stdout + run.stderr
-    finally:
-        use_home(previous)
+    svcindex_run(root, "--as-of", "2026-10-02")
     return root
 
 

@@ -6,16 +6,12 @@ the new one after. Nights: 31 May, 29-30 June (a first publication), then 1 July
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import use_home
+from conftest import fresh_home, svcindex_run
 
 PROVINCES = ["H44", "H55"]
 MONTHS = ["2025-05", "2025-06", "2025-07", "2025-08"]
@@ -27,28 +23,15 @@ def published(root):
     return open_published(root / "published" / "svcindex.duckdb")
 
 
-def svcindex_run(root, *args):
-    """`svcindex run` in its own process, as a night's run is: the definitions (partitions from the
-    first landed night, here May 2025) load for this home, not for the session's."""
-    run = subprocess.run([str(Path(sys.executable).parent / "svcindex"), "run", *args], capture_output=True, text=True,
-                         env={**os.environ, "SVCINDEX_HOME": str(root), "DAGSTER_HOME": str(root / "dagster")})
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
 @pytest.fixture(scope="module")
 def reform_home(tmp_path_factory):
     from dagster_project.settings import home
     from dagster_project.simulate import simulate
 
-    previous = Path(os.environ["SVCINDEX_HOME"])  # restored after: this home needs no session run
-    root = tmp_path_factory.mktemp("reform_home")
-    use_home(root)
-    try:
+    with fresh_home(tmp_path_factory, "reform_home") as root:
         for first, last in ((date(2025, 5, 31), date(2025, 5, 31)), (date(2025, 6, 29), date(2025, 7, 1)),
                             (date(2025, 8, 1), date(2025, 8, 1))):
             simulate(home().landing, first, last, scale=0.004, seed=7, provinces=PROVINCES)
-    finally:
-        use_home(previous)
     svcindex_run(root, "--nights", "2025-05-31:2025-06-30")
     with published(root) as con:
         before = con.execute("""select unit_code, period, total, rated from unit_scores
