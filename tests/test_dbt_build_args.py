@@ -51,3 +51,17 @@ def test_every_var_passed_is_one_the_dbt_project_declares():
     passed = vars_of(dbt_build_args(TransformConfig(rule_version="VPCP", as_of_date="2026-10-02")))
     assert set(passed) == {"rule_version", "as_of_date"} and set(passed) <= set(declared)
     assert DEFAULT_RULE_VERSION == declared["rule_version"]
+
+
+def test_the_dbt_resource_knows_its_dbt_without_asking_it():
+    """ProjectDbtResource skips dagster-dbt's `dbt --version` subprocess before every build: that
+    holds only while the executable it runs is the installed dbt-core, which this checks."""
+    import re
+    import subprocess
+
+    from dagster_project.resources import resources
+
+    dbt = resources()["dbt"]
+    printed = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
+    assert str(dbt._cli_version) == re.search(r"installed: (\d+\.\d+\.\d+)", printed).group(1)
+    assert dbt._cli_version.major < 2  # dbt Core, not Fusion: dagster-dbt reads Core's events
