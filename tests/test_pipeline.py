@@ -74,11 +74,16 @@ def test_bad_batch_fails_gate_keeps_publication_and_alerts(copied_home):
 
     published = copied_home / "published" / "svcindex.duckdb"
     before = sha256(published)
+    index = copied_home / "quality" / "data_docs" / "index.html"
+    pages = index.read_text().count("validations/dvcqg_hoso_batch/")  # the night's page, listed by the index
     _deliver_bad_night(copied_home / "landing", "2026-10-04")
 
     result = run_nightly()
 
     assert not result.success
+    # the run stops at this gate, before the publication builds the Data Docs index: the step that
+    # blocks builds it, so the night's batch is listed there
+    assert index.read_text().count("validations/dvcqg_hoso_batch/") == pages + 1
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert any(e.asset_key.path == ["raw", "dvcqg_hoso"] for e in failed_checks)
     assert not result.is_node_success("published_warehouse")

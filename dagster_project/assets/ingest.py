@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import lake, sources
 from ..sources._landing import VN, nights as landing_nights
-from ..quality.gate import validate, validate_chunks
+from ..quality.gate import build_docs_index, validate, validate_chunks
 from ..quality.results import record_quality
 from ..freshness import freshness_verdict
 from ..partitions import nightly_partitions
@@ -281,6 +281,7 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             metadata["data_docs"] = dg.MetadataValue.url(docs)
         if not passed:
             context.log.error(f"Quality gate failed for raw.{table}:\n{summary}")
+            build_docs_index(h.quality / "data_docs", row_suite)  # the run stops here, before the publication
         warned = any(r.warnings for r in results)
         return dg.MaterializeResult(
             metadata=metadata,

@@ -143,17 +143,8 @@ def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: P
     import great_expectations as gx
     from great_expectations.core import ExpectationSuite
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
     spec = load_suite(suite_name)
-    if docs_dir is None:
-        context = gx.get_context(mode="ephemeral")
-    else:
-        # Suites and validation results kept on disk beside the docs, so that the Data Docs index
-        # lists every suite and every run, not only the last validation of this process.
-        from great_expectations.data_context.types.base import DataContextConfig, FilesystemStoreBackendDefaults
-
-        stores = FilesystemStoreBackendDefaults(root_directory=str(Path(docs_dir).parent / "gx"))
-        context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(store_backend_defaults=stores))
+    context = _context(docs_dir)
     context.variables.progress_bars = {"globally": False}
     suite = context.suites.add_or_update(ExpectationSuite(name=suite_name, expectations=spec["expectations"],
                                                           meta=spec.get("meta", {})))
@@ -161,12 +152,6 @@ def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: P
         .add_batch_definition_whole_dataframe("batch")
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-    if docs_dir is not None:
-        context.add_data_docs_site("quality", {
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
     # No actions: the docs are built once after the last chunk, not once per chunk.
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(name=suite_name, validation_definitions=[definition]))
     result = GateResult(suite=suite_name, rows=0)
@@ -207,10 +192,53 @@ def validate_chunks(suite_name: str, chunks: Iterable[pd.DataFrame], docs_dir: P
     if docs_dir is not None and shown is not None:
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
+        # This validation's pages only: the index once per run (build_docs_index)
         context.build_data_docs(site_names=["quality"],
-                                resource_identifiers=[*identifiers, ExpectationSuiteIdentifier(name=suite_name)])
+                                resource_identifiers=[*identifiers, ExpectationSuiteIdentifier(name=suite_name)],
+                                build_index=False)
         result.docs_url = _validation_page_url(context, shown, Path(docs_dir))
     return result
+
+
+# The Data Docs index lists the latest validations only: every index build reads each result it
+# lists, and a night writes about twenty (two per source, three score suites). Older pages stay on
+# disk, linked from their Dagster check.
+INDEX_VALIDATIONS = 500
+
+
+def _context(docs_dir: Path | None):
+    """An ephemeral GE context; with `docs_dir`, its suites and validation results kept on disk
+    beside the docs (so that the Data Docs index lists every suite and run, not only this
+    process's) and the Data Docs site `quality` there."""
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    if docs_dir is None:
+        return gx.get_context(mode="ephemeral")
+    from great_expectations.data_context.types.base import DataContextConfig, FilesystemStoreBackendDefaults
+
+    stores = FilesystemStoreBackendDefaults(root_directory=str(Path(docs_dir).parent / "gx"))
+    context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(store_backend_defaults=stores))
+    context.add_data_docs_site("quality", {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "validation_results_limit": INDEX_VALIDATIONS},
+    })
+    return context
+
+
+def build_docs_index(docs_dir: Path, suite_name: str) -> None:
+    """The Data Docs index page, once per run: by the publication after the night's last
+    validation, or by the step whose gate stops the run (`suite_name`'s page is rendered again
+    with it: GE renders every page when given none).
+
+    Each validation renders its own pages only. The index reads every validation result it
+    lists, and was rebuilt after each of a night's twenty-odd validations: its cost grew with
+    every night kept."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    _context(docs_dir).build_data_docs(site_names=["quality"],
+                                       resource_identifiers=[ExpectationSuiteIdentifier(name=suite_name)])
 
 
 # Expectations whose verdict on a batch is not the conjunction of their verdicts on its chunks.
