@@ -38,3 +38,21 @@ def test_online_services(tmp_path):
         {"MaDichVu": "DV2", "MaTTHC": "1.999999", "MaCoQuan": "H44.07", "MucDo": "một phần", "TrangThai": "1"}])
     assert (s.rows_loaded, s.rows_quarantined) == (1, 1)
     assert quarantine(con, "dvcqg_dvctt")[0][1:3] == ("MaTTHC", f"unknown procedure 1.999999 (not in csdl_tthc of {NIGHT})")
+
+
+def test_windows_line_ends_load_like_unix_ones(tmp_path):
+    """The loader trims \\r\\n before parsing (lines_table): a file written with CRLF loads the same
+    rows with the same values, the last line's missing line end included."""
+    import json
+
+    from dagster_project.sources._landing import lines_table
+
+    assert lines_table(b"a\r\nb\n\nc\r\r\nd").to_pydict() == {"line_no": [1, 2, 3, 4, 5],
+                                                             "line": ["a", "b", "", "c", "d"]}
+    records = [PAKN, {**PAKN, "MaPAKN": "PA2", "TrangThai": "Đang xử lý"}]
+    text = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records)   # no line end after the last
+    crlf, s = load_one_night(tmp_path / "crlf", "dvcqg_pakn", text, rows=2)
+    lf, _ = load_one_night(tmp_path / "lf", "dvcqg_pakn", records)
+    assert (s.rows_loaded, s.rows_quarantined) == (2, 0)
+    query = "select * exclude (_loaded_at, _file) from raw.dvcqg_pakn order by all"
+    assert crlf.execute(query).fetchall() == lf.execute(query).fetchall()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 MANIFEST = "_manifest.json"
 BOM = b"\xef\xbb\xbf"
@@ -206,11 +207,16 @@ def check_encoding(data: bytes) -> None:
 
 
 def lines_table(data: bytes) -> pa.Table:
-    """(line_no, line) for every line; each line keeps its newline (SQL trims it).
-    `data` has passed check_encoding."""
+    """(line_no, line) for every line, without its line end (\n, \r\n). `data` has passed
+    check_encoding.
+
+    The line ends are trimmed here, by Arrow: DuckDB's rtrim(line, chr(10) || chr(13)) took
+    1.4 s of the 5.1 s parse statement of one national dossier night (375 k lines), against
+    0.07 s for Arrow's ascii_rtrim (\r and \n are ASCII, so UTF-8 text is trimmed alike)."""
     arr = _string_array(data)
     arr.validate(full=True)
-    return pa.table({"line_no": pa.array(np.arange(1, len(arr) + 1, dtype=np.int64)), "line": arr})
+    return pa.table({"line_no": pa.array(np.arange(1, len(arr) + 1, dtype=np.int64)),
+                     "line": pc.ascii_rtrim(arr, characters="\r\n")})
 
 
 def _string_array(data: bytes) -> pa.Array:

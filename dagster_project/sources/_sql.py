@@ -188,7 +188,7 @@ def defects_table(spec: SourceSpec, refs: dict[str, str], positions: dict[str, i
     checks = ",\n            ".join(_defects(spec, refs, latest))
     return f"""
     create or replace temp table _t as
-    with l as (select line_no, rtrim(line, chr(10) || chr(13)) as line from _lines),
+    with l as (select line_no, line from _lines),
          x as ({extract}),
          t as (select *, {typed} from x),
          k as (select *{known} from t)
