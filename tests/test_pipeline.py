@@ -138,6 +138,11 @@ def test_backfill_of_three_nights_runs_as_one_run(pipeline_home):
     tags = runs[0].tags
     assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == \
         ("2026-10-01", "2026-10-03")
+    # planned once per asset with the range (runs.planned_per_asset), not once per asset and night
+    planned = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+                                           limit=10_000).records
+    keys = [r.event_log_entry.dagster_event.asset_key for r in planned]
+    assert len(keys) == len(set(keys)) and dg.AssetKey(["raw", "dvcqg_hoso"]) in keys
     with duckdb.connect(str(pipeline_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
         nights = con.execute("""select source, count(distinct extract_date) from raw.load_log
                                 where status = 'loaded' group by source""").fetchall()
