@@ -86,9 +86,12 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
 
 
 # Rows of a batch handed to Great Expectations at once (DuckDB vectors of 2,048 rows, ~250k
-# rows): GE needs pandas, and a national month in one DataFrame needs tens of GB. GE sees the
-# first chunk; BatchSql answers the row and key expectations over the whole batch in SQL.
+# rows): GE needs pandas, and a national month in one DataFrame needs tens of GB. BatchSql
+# answers the row and key expectations over the whole batch in SQL; GE sees the first chunk, one
+# vector (what the Data Docs page shows), and every chunk only for an expectation SQL does not
+# answer.
 GATE_CHUNK_VECTORS = 122
+GATE_FIRST_CHUNK_VECTORS = 1
 
 
 def _batch_query(table: str) -> str:
@@ -98,14 +101,15 @@ def _batch_query(table: str) -> str:
             "where _file in (select unnest(?::varchar[]))")
 
 
-def batch_chunks(con, table: str, file_names: list[str], vectors: int = GATE_CHUNK_VECTORS) -> Iterator[pd.DataFrame]:
+def batch_chunks(con, table: str, file_names: list[str], vectors: int = GATE_CHUNK_VECTORS,
+                 first: int = GATE_FIRST_CHUNK_VECTORS) -> Iterator[pd.DataFrame]:
     """The batch's records, with whether their unit and procedure codes are known, streamed from
-    DuckDB in chunks of `vectors` vectors; the first chunk is always yielded (an empty batch is
-    one empty frame, with its columns)."""
+    DuckDB: `first` vectors, then chunks of `vectors` vectors; the first chunk is always yielded
+    (an empty batch is one empty frame, with its columns)."""
     cursor = con.cursor()  # its own result stream: the caller's connection stays usable
     try:
         cursor.execute(_batch_query(table), [file_names])
-        chunk = cursor.fetch_df_chunk(vectors)
+        chunk = cursor.fetch_df_chunk(first)
         yield chunk
         while True:
             chunk = cursor.fetch_df_chunk(vectors)
