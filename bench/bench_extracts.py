@@ -4,6 +4,7 @@
     python bench/bench_extracts.py --nights 5 --scale 0.05 --ingest  # + load_all into a fresh warehouse
     python bench/bench_extracts.py --home H --reuse --night 16        # night 16 alone, on top of nights 1-15
     python bench/bench_extracts.py --home H --reuse --ingest --floor  # ingest beside the plain-read floor
+    python bench/bench_extracts.py --home H --reuse --start D --night 1 --floor  # night D alone, beside the floor of its files
 
 Each stage runs in its own subprocess, so the peak RSS reported (ru_maxrss of that child, which
 is what DuckDB's memory shows up in) belongs to that stage alone. Output goes to --home
@@ -65,7 +66,7 @@ landing = Path(a["landing"])
 con = duckdb.connect(a["warehouse"].replace(".duckdb", "_floor.duckdb"), config=duckdb_settings())
 rows = size = 0
 for source in sorted(d for d in landing.iterdir() if d.is_dir()):
-    files = sorted(source.glob("*/part-*"))
+    files = sorted(f for f in source.glob("*/part-*") if not a.get("nights_to_read") or f.parent.name in a["nights_to_read"])
     size += sum(f.stat().st_size for f in files)
     reader = "read_csv" if files[0].suffix == ".csv" else "read_json"
     con.execute(f"create or replace table {source.name} as select * from {reader}(?, union_by_name = true)",
@@ -149,8 +150,8 @@ def main() -> None:
         results.append(run_stage(f"ingest_night_{nights[-1]}", INGEST_NIGHTS, {**night_args, "nights_to_load": nights[-1:]}))
     if a.ingest:
         results.append(run_stage("ingest", INGEST, args))
-    if a.floor:
-        results.append(run_stage("read_floor", READ_FLOOR, args))
+    if a.floor:  # with --night, the floor reads that night's files only, as the timed ingest does
+        results.append(run_stage("read_floor", READ_FLOOR, {**args, "nights_to_read": nights[-1:] if a.night else None}))
     for r in results:
         detail = r.pop("detail")
         print(json.dumps(r))
