@@ -6,6 +6,8 @@ from __future__ import annotations
 import duckdb
 
 from dagster_project.assets import ingest
+from dagster_project.assets.publication import SCORE_SUITES, score_query
+from dagster_project.quality.batch_sql import BatchSql, query_chunks
 from dagster_project.quality.gate import validate, validate_chunks
 
 
@@ -21,7 +23,7 @@ def _enlarge(con) -> list[str]:
 def _gate(con, files):
     """(the gate as the ingest asset runs it, GE alone on the whole batch in one frame)"""
     gated = validate_chunks("dvcqg_hoso_batch", ingest.batch_chunks(con, "dvcqg_hoso", files, vectors=1),
-                            whole_batch=ingest.BatchSql(con, "dvcqg_hoso", files))
+                            whole_batch=ingest.batch_sql(con, "dvcqg_hoso", files))
     whole = validate("dvcqg_hoso_batch", next(ingest.batch_chunks(con, "dvcqg_hoso", files, first=10**6)))
     return gated, whole
 
@@ -65,3 +67,31 @@ def test_a_bad_row_or_a_duplicate_in_any_chunk_blocks(copied_home):
     assert [(o.expectation, o.column) for o in gated.warnings] == [("expect_column_values_to_match_regex", "MaHoSo")]
     assert not gated.passed
     assert _verdicts(gated) == _verdicts(whole)
+
+
+def test_the_score_gates_on_chunks_judge_like_ge_on_the_whole_frame(copied_home):
+    """The score gates stream the scores about to be published the same way: each suite's verdicts,
+    unexpected counts included, are GE's own on the whole frame, on clean scores and on scores
+    broken in every way a suite checks (a row condition and a missing value among them)."""
+    with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb")) as con:
+        as_of = "(select max(as_of_date) from marts.fct_criterion_scores)"
+        verdicts = []
+        for broken in (False, True):
+            if broken:
+                con.execute(f"""update marts.fct_criterion_scores set
+                    numerator = case when rowid % 7 = 0 then denominator + 1 else numerator end,
+                    points = case when rowid % 11 = 0 then max_points + 1 when rowid % 13 = 0 then null else points end,
+                    ratio = case when rowid % 17 = 0 then 1.5 else ratio end
+                    where as_of_date = {as_of}""")
+                con.execute("update marts.fct_group_scores set points = max_points + 1 where rowid % 5 = 0")
+                con.execute("update marts.fct_unit_scores set total = 101, band = 'Tuyệt hảo' where rowid % 3 = 0")
+            for suite, sql in SCORE_SUITES.values():
+                query = score_query(con, sql)
+                gated = validate_chunks(suite, query_chunks(con, query, [], vectors=1),
+                                        whole_batch=BatchSql(con, query, []))
+                whole = validate(suite, con.execute(query).df())
+                assert gated.rows == whole.rows
+                assert _verdicts(gated) == _verdicts(whole), suite
+                verdicts.append((broken, suite, gated.passed))
+    assert [v for v in verdicts if not v[0]] == [(False, s, True) for s, _ in SCORE_SUITES.values()]
+    assert [v for v in verdicts if v[0]] == [(True, s, False) for s, _ in SCORE_SUITES.values()]

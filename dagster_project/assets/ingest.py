@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import lake, sources
 from ..sources._landing import VN, nights as landing_nights
+from ..quality.batch_sql import BatchSql, query_chunks
 from ..quality.gate import build_docs_index, validate, validate_chunks
 from ..quality.results import record_quality
 from ..freshness import freshness_verdict
@@ -85,15 +86,6 @@ def batch_files(con, landing: Path, source_names: list[str], nights: list[str]) 
         order by p.extract_date, p.file_name""").df()
 
 
-# Rows of a batch handed to Great Expectations at once (DuckDB vectors of 2,048 rows, ~250k
-# rows): GE needs pandas, and a national month in one DataFrame needs tens of GB. BatchSql
-# answers the row and key expectations over the whole batch in SQL; GE sees the first chunk, one
-# vector (what the Data Docs page shows), and every chunk only for an expectation SQL does not
-# answer.
-GATE_CHUNK_VECTORS = 122
-GATE_FIRST_CHUNK_VECTORS = 1
-
-
 def _batch_query(table: str) -> str:
     """The batch's records, with whether their unit and procedure codes are known."""
     known = "".join(f", {sql} as {name}" for name, sql in sources.reference_columns(table).items())
@@ -101,96 +93,14 @@ def _batch_query(table: str) -> str:
             "where _file in (select unnest(?::varchar[]))")
 
 
-def batch_chunks(con, table: str, file_names: list[str], vectors: int = GATE_CHUNK_VECTORS,
-                 first: int = GATE_FIRST_CHUNK_VECTORS) -> Iterator[pd.DataFrame]:
-    """The batch's records, with whether their unit and procedure codes are known, streamed from
-    DuckDB: `first` vectors, then chunks of `vectors` vectors; the first chunk is always yielded
-    (an empty batch is one empty frame, with its columns)."""
-    cursor = con.cursor()  # its own result stream: the caller's connection stays usable
-    try:
-        cursor.execute(_batch_query(table), [file_names])
-        chunk = cursor.fetch_df_chunk(first)
-        yield chunk
-        while True:
-            chunk = cursor.fetch_df_chunk(vectors)
-            if chunk.empty:
-                return
-            yield chunk
-    finally:
-        cursor.close()
+def batch_chunks(con, table: str, file_names: list[str], **sizes) -> Iterator[pd.DataFrame]:
+    """The batch's records, with whether their unit and procedure codes are known, in chunks."""
+    return query_chunks(con, _batch_query(table), [file_names], **sizes)
 
 
-class BatchSql:
-    """The batch's expectations answered in SQL over every record of the batch (set-based, in
-    DuckDB): Great Expectations, which needs pandas, then only sees a sample chunk (its columns
-    and types are those of every chunk: DuckDB types the whole table). Covers the expectation
-    types the batch suites use; `answer` returns None for any other, which the gate then runs
-    through GE over every chunk."""
-
-    def __init__(self, con, table: str, file_names: list[str]):
-        self.con, self.files = con, file_names
-        self.batch = f"({_batch_query(table)})"
-        self.rows = con.execute(f"select count(*) from {self.batch}", [file_names]).fetchone()[0]
-
-    def _unexpected(self, bad: str, column: str | None, kwargs: dict, of: str = "true") -> tuple[bool, str]:
-        """`bad`: a row fails; `of`: the rows the share (`mostly`) is taken over."""
-        n, unexpected, sample = self.con.execute(
-            f"select count(*) filter (where {of}), count(*) filter (where {bad}), "
-            f"{f'(list({_q(column)}) filter (where {bad}))[1:3]' if column else '[]'} from {self.batch}",
-            [self.files]).fetchone()
-        mostly = kwargs.get("mostly")
-        ok = unexpected == 0 if mostly is None else (n == 0 or (n - unexpected) / n >= mostly)
-        return ok, f"{unexpected} unexpected, e.g. {[str(v) for v in sample or []]}"
-
-    def answer(self, expectation: str, kwargs: dict) -> tuple[bool, str] | None:
-        col = kwargs.get("column")
-        if expectation == "expect_table_row_count_to_be_between":
-            low, high = kwargs.get("min_value"), kwargs.get("max_value")
-            return (low is None or self.rows >= low) and (high is None or self.rows <= high), str(self.rows)
-        if expectation == "expect_column_values_to_not_be_null":
-            return self._unexpected(f"{_q(col)} is null", None, kwargs)
-        if expectation == "expect_column_values_to_be_in_set":
-            values = ", ".join(_literal(v) for v in kwargs["value_set"])
-            return self._unexpected(f"{_q(col)} is not null and {_q(col)} not in ({values})", col, kwargs,
-                                    of=f"{_q(col)} is not null")
-        if expectation == "expect_column_values_to_be_between":
-            out = [f"{_q(col)} {'<=' if kwargs.get('strict_min') else '<'} {_literal(kwargs['min_value'])}"
-                   ] if kwargs.get("min_value") is not None else []
-            out += [f"{_q(col)} {'>=' if kwargs.get('strict_max') else '>'} {_literal(kwargs['max_value'])}"
-                    ] if kwargs.get("max_value") is not None else []
-            return self._unexpected(f"{_q(col)} is not null and ({' or '.join(out) or 'false'})", col, kwargs,
-                                    of=f"{_q(col)} is not null")
-        if expectation == "expect_column_values_to_match_regex":
-            return self._unexpected(f"{_q(col)} is not null and not regexp_matches({_q(col)}::varchar, "
-                                    f"{_literal(kwargs['regex'])})", col, kwargs, of=f"{_q(col)} is not null")
-        if expectation == "expect_column_pair_values_a_to_be_greater_than_b" \
-                and kwargs.get("ignore_row_if") == "either_value_is_missing":
-            a, b = _q(kwargs["column_A"]), _q(kwargs["column_B"])
-            both = f"{a} is not null and {b} is not null"
-            return self._unexpected(f"{both} and not ({a} {'>=' if kwargs.get('or_equal') else '>'} {b})",
-                                    kwargs["column_A"], kwargs, of=both)
-        if expectation in ("expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique"):
-            cols = kwargs.get("column_list") or [col]
-            keys = ", ".join(_q(c) for c in cols)
-            dup, example = self.con.execute(f"""
-                select coalesce(sum(n), 0), any_value(key) from (
-                    select count(*) as n, concat_ws('|', {keys}) as key from {self.batch}
-                    where not ({' and '.join(f'{_q(c)} is null' for c in cols)})
-                    group by all having count(*) > 1)""", [self.files]).fetchone()
-            return dup == 0, f"{dup} unexpected" + (f", e.g. ['{example}']" if dup else "")
-        return None
-
-
-def _q(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
-def _literal(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+def batch_sql(con, table: str, file_names: list[str]) -> BatchSql:
+    """The batch's row and key expectations, answered in SQL over every record."""
+    return BatchSql(con, _batch_query(table), [file_names])
 
 
 def night_metadata(files: pd.DataFrame) -> dict:
@@ -257,7 +167,7 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             batch = files["redelivery_of"].fillna(files["file_name"]).tolist()
             results = [validate("ingest_files", files, h.quality / "data_docs"),
                        validate_chunks(row_suite, batch_chunks(con, table, batch), h.quality / "data_docs",
-                                       whole_batch=BatchSql(con, table, batch))]
+                                       whole_batch=batch_sql(con, table, batch))]
             record_quality(con, context.run.run_id, table, results)
             total_rows = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
         held = held_back_message(files)
