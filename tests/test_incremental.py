@@ -1,10 +1,11 @@
-"""Incremental dbt models (stg_dossiers, stg_agency_dossiers, int_dossier_timeliness) give the scores a
-full refresh gives.
+"""Incremental dbt models (stg_dossiers, stg_agency_dossiers, int_dossier_timeliness,
+int_dossier_facts) give the scores a full refresh gives.
 
 On a copy of the session home (three nights loaded and built), two more runs go incrementally:
-a new night with new versions of many dossiers, then a late night (older than the one already
-loaded) together with corrections of night 2 (the same file names, new bytes): in the portal's
-file one dossier changed and one gone, in an agency system's file one dossier gone. Then a
+a new night with new versions of many dossiers (and the as-of date two days on), then a late night
+(older than the one already loaded) with a first, unsatisfied rating of a dossier, together with
+corrections of night 2 (the same file names, new bytes): in the portal's file one dossier changed
+and one gone, in an agency system's file one dossier gone. Then a
 `--full-refresh` run rebuilds everything from raw; every criterion, group and unit score, and
 every row of the incremental models, must be equal row by row.
 """
@@ -28,10 +29,11 @@ SCORES = {
     "marts.fct_unit_scores": ["unit_code", "period_type", "period"],
     # the incremental models themselves, minus the columns that say when a row was built
     "intermediate.int_dossier_timeliness": ["dossier_code"],
+    "intermediate.int_dossier_facts": ["dossier_code"],
     "staging.stg_dossiers": ["dossier_code"],
     "staging.stg_agency_dossiers": ["agency_system", "dossier_code"],
 }
-BUILD_COLUMNS = ["staged_at", "loaded_at"]
+BUILD_COLUMNS = ["staged_at", "loaded_at", "judged_at", "built_at", "judged_as_of"]
 
 
 def _records(path: Path) -> list[dict]:
@@ -97,6 +99,17 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_home):
     # a late night (4 Oct, after 5 Oct was loaded) and a correction of night 2: its file re-delivered
     # with new bytes, one dossier's version changed and another dossier no longer in it
     _deliver(landing, "2026-10-04", like="2026-10-03", updated="20261004100000", every=4)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        # a dossier only its new rating touches: no new version, finished on time, received before
+        unrated = con.execute("""select dossier_code from intermediate.int_dossier_facts
+                                 where dossier_code not in (select dossier_code from staging.stg_ratings)
+                                   and dossier_code not in (select MaHoSo from raw.dvcqg_hoso
+                                                            where _extract_date >= '2026-10-03')
+                                   and on_time_until = '9999-12-31' and received_date < '2026-10-03'
+                                 order by dossier_code limit 1""").fetchone()[0]
+    ratings = landing / "dvcqg_danhgia" / "2026-10-04"
+    _write(ratings, _records(ratings / "part-00000.jsonl.gz")
+           + [{"MaHoSo": unrated, "MucDo": 1, "NgayDanhGia": "20261004120000"}])
     night2 = landing / "dvcqg_hoso" / "2026-10-02"
     records = _records(night2 / "part-00000.jsonl.gz")
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -123,6 +136,8 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_home):
     assert dossiers.loc[changed["MaHoSo"], "status"] == 10
     assert (dossiers.extract_date.astype(str) == "2026-10-05").sum() > 0
     assert agency_gone not in set(incremental["staging.stg_agency_dossiers"].dossier_code)
+    facts = incremental["intermediate.int_dossier_facts"].set_index("dossier_code")
+    assert facts.loc[unrated, "is_rated_unsatisfied"] and gone not in facts.index
 
     assert run_nightly(full_refresh=True).success
     full = _frames(warehouse)

@@ -1,6 +1,23 @@
 -- One row per received dossier up to the as-of date: its membership in the numerator and
 -- denominator of every dossier-based criterion. Timeliness depends on the evaluation date, so the
 -- on-time flag is given once per period horizon (month, quarter, half, year = year-to-date).
+--
+-- Incremental on DuckDB, keyed by dossier: a night computes again only the dossiers whose facts
+-- can have changed: those int_dossier_timeliness judged since this model's last build;
+-- those whose rating or feedback membership no longer matches; and those the as-of date moves. A
+-- time-dependent flag, on_time_until >= min(period end, as-of), can flip only where on_time_until
+-- lies between the last build's as-of date and this one's, and dossiers received between the two
+-- enter or leave. The post-hook drops dossiers no longer judged or received after the as-of date.
+-- A change of the rulebook parameters or the calendar is a code change: the pipeline then builds
+-- with --full-refresh (assets/transform.py).
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='dossier_code',
+    post_hook=["{% if is_incremental() %}delete from {{ this }} where dossier_code not in
+                (select t.dossier_code from {{ ref('int_dossier_timeliness') }} as t
+                 where t.received_date <= (select as_of_date from {{ ref('int_run_context') }})){% endif %}"]
+) }}
 with ctx as (select * from {{ ref('int_run_context') }}),
 
 params as (
@@ -8,6 +25,40 @@ params as (
         {{ rulebook_param('MDSH.1', 'denominator') }} as mdsh_1_denominator,
         {{ dbt.concat(["'|'", rulebook_param('CLGQ.3', 'excluded_statuses'), "'|'"]) }} as clgq_3_excluded
 ),
+
+{% if is_incremental() %}
+-- the last build: when it ran, and the as-of date of the rows it computed
+last_build as (
+    select b.built_at, least(b.as_of, ctx.as_of_date) as from_date, greatest(b.as_of, ctx.as_of_date) as to_date
+    from (select max(built_at) as built_at, arg_max(judged_as_of, built_at) as as_of from {{ this }}) as b
+    cross join ctx
+),
+
+unsatisfied as (
+    select dossier_code,
+           rating <= cast({{ rulebook_param('MDHL.3', 'unsatisfied_max_rating') }} as integer) as is_unsatisfied
+    from {{ ref('stg_ratings') }}
+),
+
+touched as (
+    select t.dossier_code
+    from {{ ref('int_dossier_timeliness') }} as t cross join last_build as l
+    where t.judged_at > l.built_at
+       or (t.on_time_until >= l.from_date and t.on_time_until < l.to_date)
+       or (t.received_date > l.from_date and t.received_date <= l.to_date)
+    union
+    select f.dossier_code
+    from {{ this }} as f
+    left join unsatisfied as r on r.dossier_code = f.dossier_code
+    where f.is_rated_unsatisfied <> coalesce(r.is_unsatisfied, false)
+    union
+    select f.dossier_code
+    from {{ this }} as f
+    left join (select distinct dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null) as fb
+        on fb.dossier_code = f.dossier_code
+    where f.has_feedback <> (fb.dossier_code is not null)
+),
+{% endif %}
 
 base as (
     select
@@ -42,6 +93,9 @@ base as (
     cross join ctx
     left join {{ ref('stg_ratings') }} as r on r.dossier_code = t.dossier_code
     where t.received_date <= ctx.as_of_date
+    {% if is_incremental() %}
+      and t.dossier_code in (select dossier_code from touched)
+    {% endif %}
 ),
 
 horizons as (
@@ -93,6 +147,8 @@ select
     -- per-procedure facts for the distinct-procedure criteria
     h.has_nonzero_fee,
     h.is_paid_online,
-    h.procedure_has_fee
+    h.procedure_has_fee,
+    h.as_of_date as judged_as_of,
+    {{ dbt.current_timestamp() }} as built_at
 from horizons as h
 cross join params as p

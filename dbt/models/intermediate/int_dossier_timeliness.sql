@@ -155,6 +155,7 @@ select
     j.time_limit as procedure_time_limit,
     j.time_unit as procedure_time_unit,
     j.staged_at,
+    {{ dbt.current_timestamp() }} as judged_at,  -- int_dossier_facts takes the dossiers judged since its last build
     case
         when j.timeliness_reason = 'overdue_multiple_supplements' then cast('1900-01-01' as date)
         when j.timeliness_reason in ('finished_on_time', 'supplement_pending_on_time',
