@@ -26,18 +26,23 @@ params as (
         {{ dbt.concat(["'|'", rulebook_param('CLGQ.3', 'excluded_statuses'), "'|'"]) }} as clgq_3_excluded
 ),
 
+-- MDHL.3 leaves out dossiers rated unsatisfied and those a PAKN is about
+unsatisfied as (
+    select dossier_code,
+           rating <= cast({{ rulebook_param('MDHL.3', 'unsatisfied_max_rating') }} as integer) as is_unsatisfied
+    from {{ ref('stg_ratings') }}
+),
+
+with_feedback as (
+    select distinct dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null
+),
+
 {% if is_incremental() %}
 -- the last build: when it ran, and the as-of date of the rows it computed
 last_build as (
     select b.built_at, least(b.as_of, ctx.as_of_date) as from_date, greatest(b.as_of, ctx.as_of_date) as to_date
     from (select max(built_at) as built_at, arg_max(judged_as_of, built_at) as as_of from {{ this }}) as b
     cross join ctx
-),
-
-unsatisfied as (
-    select dossier_code,
-           rating <= cast({{ rulebook_param('MDHL.3', 'unsatisfied_max_rating') }} as integer) as is_unsatisfied
-    from {{ ref('stg_ratings') }}
 ),
 
 touched as (
@@ -54,8 +59,7 @@ touched as (
     union
     select f.dossier_code
     from {{ this }} as f
-    left join (select distinct dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null) as fb
-        on fb.dossier_code = f.dossier_code
+    left join with_feedback as fb on fb.dossier_code = f.dossier_code
     where f.has_feedback <> (fb.dossier_code is not null)
 ),
 {% endif %}
@@ -79,10 +83,8 @@ base as (
         t.fee_line_count,
         t.requires_paper_result,
         t.procedure_has_fee,
-        coalesce(r.rating <= cast({{ rulebook_param('MDHL.3', 'unsatisfied_max_rating') }} as integer), false)
-            as is_rated_unsatisfied,
-        t.dossier_code in (select dossier_code from {{ ref('stg_feedback') }} where dossier_code is not null)
-            as has_feedback,
+        coalesce(r.is_unsatisfied, false) as is_rated_unsatisfied,
+        t.dossier_code in (select dossier_code from with_feedback) as has_feedback,
         t.timeliness_reason,
         t.on_time_until,
         t.due_date,
@@ -91,7 +93,7 @@ base as (
         ctx.as_of_date
     from {{ ref('int_dossier_timeliness') }} as t
     cross join ctx
-    left join {{ ref('stg_ratings') }} as r on r.dossier_code = t.dossier_code
+    left join unsatisfied as r on r.dossier_code = t.dossier_code
     where t.received_date <= ctx.as_of_date
     {% if is_incremental() %}
       and t.dossier_code in (select dossier_code from touched)
