@@ -47,8 +47,9 @@ poppler:
 SHM_FREE_KB := $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $$4}')
 TEST_TMP ?= $(if $(shell [ "$(SHM_FREE_KB)" -gt 4000000 ] 2>/dev/null && echo y),/dev/shm/svcindex-tests$(subst /,-,$(CURDIR)))
 
+# --durations=15: the slowest tests, at the end of every run (README "Tests").
 test: setup java poppler
-	$(BIN)/pytest -q $(if $(TEST_TMP),--basetemp=$(TEST_TMP) && rm -rf $(TEST_TMP))
+	$(BIN)/pytest -q --durations=15 $(if $(TEST_TMP),--basetemp=$(TEST_TMP) && rm -rf $(TEST_TMP))
 
 ui: setup
 	$(BIN)/svcindex ui
