@@ -1,6 +1,6 @@
-"""The batch gate on a batch too big for one DataFrame (a national month): Great Expectations sees
-the first chunk, SQL over every record of the batch answers each row and batch expectation. Its
-verdicts are GE's own on the whole batch, and a bad row or a duplicate anywhere still blocks."""
+"""The batch and score gates on rows too many for one DataFrame (a national month): Great
+Expectations sees the first chunk, SQL over every record answers each row and batch expectation.
+Their verdicts are GE's own on the whole frame, and a bad row or a duplicate anywhere still blocks."""
 from __future__ import annotations
 
 import duckdb

@@ -103,7 +103,10 @@ def test_the_dbt_profile_reads_the_warehouse_and_duckdb_settings_from_dbt_vars(t
 
 
 def test_the_score_gate_measures_moves_against_the_warehouse_snapshot(copied_home):
-    from dagster_project.assets.publication import SCORE_SUITES, UNIT_SCORES, score_frame
+    from dagster_project.assets.publication import SCORE_SUITES, UNIT_SCORES, score_query
+
+    def score_frame(con, suite_sql):
+        return con.execute(score_query(con, suite_sql)).df()
 
     warehouse = copied_home / "warehouse" / "svcindex.duckdb"
     (copied_home / "published" / "svcindex.duckdb").unlink()   # the gate must not need the published file

@@ -64,10 +64,6 @@ def score_query(con, suite_sql: str) -> str:
                             prev_join=PREV_JOIN if has_prev else "")
 
 
-def score_frame(con, suite_sql: str):
-    return con.execute(score_query(con, suite_sql)).df()
-
-
 def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
     suite, sql = SCORE_SUITES[asset_key]
 

@@ -42,8 +42,8 @@ class BatchSql:
     """The batch's expectations answered in SQL over every record of the batch (set-based, in
     DuckDB): Great Expectations, which needs pandas, then only sees a sample chunk (its columns
     and types are those of every chunk: DuckDB types the whole table). Covers the expectation
-    types the batch suites use; `answer` returns None for any other, which the gate then runs
-    through GE over every chunk."""
+    types the batch and score suites use; `answer` returns None for any other, which the gate
+    then runs through GE over every chunk."""
 
     def __init__(self, con, query: str, params: list):
         self.con, self.params = con, params
