@@ -14,8 +14,12 @@ $(BIN)/uv:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv
 
+# --compile-bytecode: every process (svcindex, dbt's subprocess, pytest) then reads the libraries'
+# .pyc instead of compiling them from source. Python writes no .pyc of its own where
+# PYTHONDONTWRITEBYTECODE is set (it is on these machines), and then `import dagster, dagster_dbt,
+# pandas, duckdb, great_expectations` took 6.7 s instead of 3.3 s.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock -e '.[dev]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock -e '.[dev]'
 	touch $@
 
 # dagster-dbt loads assets from the manifest, so it must exist before the definitions load; the
@@ -24,7 +28,9 @@ dbt/target/manifest.json: $(VENV)/.installed $(DBT_SOURCES)
 	$(BIN)/python -m dagster_project.dbt_project parse
 	touch $@
 
+# The project's own modules too (only the changed ones are compiled again).
 setup: $(VENV)/.installed dbt/target/manifest.json
+	@$(BIN)/python -m compileall -q dagster_project tools >/dev/null
 
 demo: setup
 	@$(BIN)/svcindex demo
