@@ -17,6 +17,26 @@ from pathlib import Path
 import duckdb
 import pytest
 
+# A pytest-xdist worker (`make test`) runs under `python -c`: its __main__ has neither __spec__ nor
+# __file__. pyspark (a dev dependency, for the Spark parity test) takes that for a doctest session:
+# when Great Expectations probes `pyspark.sql.connect` at import, pyspark calls sys.exit(0) in the
+# middle of the step that imported it (pyspark/sql/connect/utils.py, check_dependencies).
+if not hasattr(sys.modules["__main__"], "__file__"):
+    sys.modules["__main__"].__file__ = sys.argv[0] or "pytest"
+
+# pytest-xdist hands out test files in collection order: the files with runs of the job of their own
+# go first, longest first (--durations of a two-worker run), so that the short files fill in at the
+# end rather than one long file running alone on one worker.
+LONGEST_FIRST = ("test_run_safety.py", "test_incremental.py", "test_spark_parity.py", "test_reform_map.py",
+                 "test_lower_levels.py", "test_cli.py", "test_sync_and_warning.py", "test_pipeline.py",
+                 "test_dbt_tdgq.py", "test_scenario.py", "test_sources_whole_nights.py", "test_dbt_phutho.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: a file's tests keep their order
+
+
 SAMPLE_PROVINCES = ["H44", "H55"]
 SAMPLE_START, SAMPLE_END = date(2026, 10, 1), date(2026, 10, 3)
 SAMPLE_SCALE = 0.002
