@@ -37,6 +37,25 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: a file's tests keep their order
 
 
+# The files that read `second_run_home` go to one worker together: one build of it (≈ 30 s), not one
+# per worker.
+SECOND_RUN_READERS = {"test_cli.py", "test_publication.py", "test_readme_queries.py", "test_sources_hostile_pipeline.py"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (make test), with the readers of `second_run_home` as one unit of work."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesSharingASessionRun(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return "second_run_home" if Path(file).name in SECOND_RUN_READERS else file
+
+    return FilesSharingASessionRun(config, log)
+
+
 SAMPLE_PROVINCES = ["H44", "H55"]
 SAMPLE_START, SAMPLE_END = date(2026, 10, 1), date(2026, 10, 3)
 SAMPLE_SCALE = 0.002
