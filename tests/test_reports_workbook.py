@@ -95,6 +95,18 @@ def test_band_cells_are_coloured_by_band(national):
     assert len({next(iter(c)) for c in fills.values()}) == len(fills)
 
 
+def test_table_cells_have_borders_and_their_columns_number_format(national):
+    ws = national[SHEET_SUMMARY]
+    rows = [r for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=12) if r[1].value]
+    assert rows
+    for row in rows:
+        assert all(getattr(c.border, side).style == "thin" for c in row for side in ("left", "right", "top", "bottom"))
+        assert [c.number_format for c in row[3:10]] == ["0.00"] * 7            # six groups and the total
+        assert row[11].number_format == "+0.00;-0.00;0.00"                     # the change
+        assert row[10].font.b and row[10].fill.fill_type == "solid"             # the band cell
+        assert not row[2].font.b and row[2].number_format == "General"          # a unit's name
+
+
 def group_codes(db):
     """The portal columns as the published `criteria` names them, in portal order."""
     return [g for (g,) in sql(db, "SELECT group_code FROM criteria WHERE rule_version = '2026' "

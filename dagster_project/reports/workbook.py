@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -374,21 +374,31 @@ def _section_row(ws: Worksheet, row: int, title: str, width: int) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
+def _cell_style(ws: Worksheet, fmt: str | None, band_fill: str | None = None, white: bool = False) -> str:
+    """The named style of a table cell: thin borders, the column's number format and, for a band
+    cell, the band's fill in bold; added to the workbook once. A cell then takes a copy of it:
+    assigning a Border, a format, a fill and a font to each cell made openpyxl hash each of them
+    every time (most of a national report's workbook time: a month's sync-gap sheet alone holds
+    tens of thousands of dossiers)."""
+    name = f"svcindex {fmt or 'General'}" + (f" {band_fill} {'white' if white else 'black'}" if band_fill else "")
+    if name not in ws.parent.named_styles:
+        band = {"fill": PatternFill("solid", fgColor=band_fill),
+                "font": Font(bold=True, color="FFFFFF" if white else "000000")} if band_fill else {}
+        ws.parent.add_named_style(NamedStyle(name=name, border=BORDER, number_format=fmt or "General", **band))
+    return name
+
+
 def _rows(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], first_row: int, band_colour=None) -> int:
     """Writes the frame's columns in order, a band cell filled with band_colour(band); returns the next free row."""
     values = frame[[source for _h, source, _f, _w in columns]].astype(object).where(frame.notna(), None)
     band_col = band_colour and next((i for i, (_h, source, _f, _w) in enumerate(columns, start=1) if source == "band"), None)
+    styles = [_cell_style(ws, fmt) for _h, _s, fmt, _w in columns]
     for r, record in enumerate(values.itertuples(index=False), start=first_row):
-        for c, (value, (_h, _s, fmt, _w)) in enumerate(zip(record, columns), start=1):
-            cell = ws.cell(r, c, _plain(value))
-            cell.border = BORDER
-            if fmt:
-                cell.number_format = fmt
+        for c, (value, style) in enumerate(zip(record, styles), start=1):
+            ws.cell(r, c, _plain(value)).style = style
         if band_col:
-            fill, white = band_colour(ws.cell(r, band_col).value)
             cell = ws.cell(r, band_col)
-            cell.fill = PatternFill("solid", fgColor=fill)
-            cell.font = Font(bold=True, color="FFFFFF" if white else "000000")
+            cell.style = _cell_style(ws, columns[band_col - 1][2], *band_colour(cell.value))
     return first_row + len(values)
 
 
