@@ -104,3 +104,36 @@ def test_a_numerator_above_its_denominator_blocks_only_where_the_criterion_score
     assert pair_outcome(max_points=0.0).success          # both rows display-only: exempt
     held = pair_outcome(max_points=2.0)
     assert not held.success and held.severity == "blocking" and held.observed.startswith("1 unexpected")
+
+
+def test_a_publication_rewrites_only_the_months_that_changed(copied_home):
+    """The tables published by month (publish.BY_MONTH) start from the last publication; a month
+    whose rows differ is written again, the others are kept, and the result is the warehouse's."""
+    from dagster_project.publish import BY_MONTH, PUBLISHED_TABLES, publish
+
+    warehouse, published = copied_home / "warehouse" / "svcindex.duckdb", copied_home / "published" / "svcindex.duckdb"
+    assert publish(warehouse, published, "same-marts").months_rewritten == {t: [] for t in BY_MONTH}
+
+    with duckdb.connect(str(warehouse)) as con:
+        months = con.execute("select distinct received_month::varchar from marts.fct_dossier_criteria order by 1").fetchall()
+        assert len(months) > 1
+        dossier_month, usage_month = months[-1][0], months[0][0]
+        con.execute("""update intermediate.int_dossier_facts set status = 10 - status
+                       where dossier_code = (select min(dossier_code) from intermediate.int_dossier_facts
+                                             where received_month = ?::date)""", [dossier_month])
+        con.execute("""delete from marts.fct_procedure_usage
+                       where (unit_code, procedure_code) = (select (unit_code, procedure_code) from marts.fct_procedure_usage
+                                                            where received_month = ?::date order by all limit 1)
+                         and received_month = ?::date""", [usage_month, usage_month])
+    changed = publish(warehouse, published, "one-month-each")
+    assert changed.months_rewritten == {"dossier_criteria": [dossier_month], "procedure_usage": [usage_month]}
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach '{published}' as p (read_only)")
+        con.execute(f"attach '{warehouse}' as w (read_only)")
+        for table in BY_MONTH:
+            a, b = f"p.{table}", f"w.{PUBLISHED_TABLES[table]}"
+            assert con.execute(f"""select (select count(*) from (from {a} except all from {b}))
+                                        + (select count(*) from (from {b} except all from {a}))""").fetchone()[0] == 0
+
+    published.unlink()   # no previous publication: every month is written
+    assert publish(warehouse, published, "whole").months_rewritten["dossier_criteria"] == [m for (m,) in months]

@@ -123,6 +123,9 @@ def published_warehouse(context: dg.AssetExecutionContext, home: HomeResource) -
         "restatements": pub.restatements,
         "score_summary": dg.MetadataValue.md(summary.to_markdown(index=False)),
         **{f"rows_{t}": n for t, n in pub.row_counts.items()},
+        # the month-wise tables: which months this publication wrote (the rest came from the last one)
+        **{f"months_rewritten_{t}": ", ".join(m) or "none" for t, m in pub.months_rewritten.items()},
+        "seconds_per_table": dg.MetadataValue.json(pub.seconds),
     })
 
 
