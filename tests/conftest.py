@@ -111,14 +111,25 @@ def pipeline_home(tmp_path_factory):
     return root
 
 
+@contextlib.contextmanager
+def private_copy(source: Path, tmp_path: Path):
+    """A copy of a fixture's home, current while the block runs; the home found before is current
+    again afterwards."""
+    previous = Path(os.environ["SVCINDEX_HOME"])
+    root = tmp_path / "home"
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns("*.tmp", ".duckdb_tmp"))
+    use_home(root)
+    try:
+        yield root
+    finally:
+        use_home(previous)
+
+
 @pytest.fixture
 def copied_home(pipeline_home, tmp_path):
     """A private copy of the session home, for tests that add nights or fail runs."""
-    root = tmp_path / "home"
-    shutil.copytree(pipeline_home, root, ignore=shutil.ignore_patterns("*.tmp", ".duckdb_tmp"))
-    use_home(root)
-    yield root
-    use_home(pipeline_home)
+    with private_copy(pipeline_home, tmp_path) as root:
+        yield root
 
 
 # --- a second run on a copy of the session home, shared by the tests that only read its outcome ---
@@ -249,3 +260,10 @@ def second_run_home(pipeline_home, tmp_path_factory):
         use_home(pipeline_home)
     return SecondRun(root, code, said.getvalue(), late_unit, json.loads(overdue)["MaHoSo"], sync_unit,
                      sync_september, corrected_unit, f"dvcqg_hoso/{night3.name}/part-00000.jsonl.gz", old_sha, new_sha)
+
+
+@pytest.fixture
+def copied_second_run_home(second_run_home, tmp_path):
+    """A private copy of `second_run_home`'s outcome, for a test that goes on from it."""
+    with private_copy(second_run_home.root, tmp_path) as root:
+        yield root

@@ -1,13 +1,15 @@
-"""Hostile input through the real nightly job: personal data in malformed shapes reaches no store,
-and a corrected re-delivery that changes a closed month is published with a restatement that
-names the correction."""
+"""Bad and hostile input through the real nightly job: a bad batch fails its gate and keeps the
+publication, personal data in malformed shapes reaches no store, and a corrected re-delivery that
+changes a closed month is published with a restatement that names the correction."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from conftest import redeliver_night, rewrite_dossiers
@@ -69,28 +71,64 @@ def _hits(text: str) -> list[str]:
     return [n for n in NEEDLES if n in text]
 
 
-def test_no_personal_data_in_any_store_after_a_hostile_night(copied_home, capfd):
+def test_a_bad_and_hostile_night_fails_its_gate_keeps_the_publication_alerts_and_stores_no_personal_data(
+        copied_home, capfd):
+    """Night 2026-10-04: night 3 again, its dossier lines without MaTTHC (a whole batch bad), plus
+    known personal data in twelve shapes. One failed run serves both checks (each run costs the
+    suite ≈ 25 s): the gate holds the night back, and no store holds the planted data."""
+    from dagster_project.jobs import alert_on_failure
+    from dagster_project.resources import HomeResource
+
     landing = copied_home / "landing"
+    published = copied_home / "published" / "svcindex.duckdb"
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+    index = copied_home / "quality" / "data_docs" / "index.html"
+    pages = index.read_text().count("validations/dvcqg_hoso_batch/")  # the night's page, listed by the index
     redeliver_night(landing, "2026-10-04")
     folder = landing / "dvcqg_hoso" / "2026-10-04"
     lines = gzip.decompress((folder / "part-00000.jsonl.gz").read_bytes()).decode().splitlines()
+    without_procedure = [json.dumps({k: v for k, v in json.loads(line).items() if k != "MaTTHC"}, ensure_ascii=False)
+                         for line in lines]
     planted = _planted(json.loads(lines[0]))
-    rewrite_dossiers(folder, lines + planted)
+    rewrite_dossiers(folder, without_procedure + planted)
     assert all(n in "\n".join(planted) for n in NEEDLES[:2]), "the needles are what was planted"
 
     result = run_nightly()
     console = capfd.readouterr()
 
+    # the bad batch: quarantined by field, the gate fails the run, the publication stays as it was
+    assert not result.success
     with duckdb.connect(str(copied_home / "warehouse" / "svcindex.duckdb"), read_only=True) as con:
+        bad_batch = con.execute("""select count(distinct line_no), min(field) from raw.quarantine
+                                   where file_name = 'dvcqg_hoso/2026-10-04/part-00000.jsonl.gz' and line_no <= ?""",
+                                [len(lines)]).fetchone()
         quarantined = con.execute("""select count(distinct line_no) from raw.quarantine
-                                     where file_name = 'dvcqg_hoso/2026-10-04/part-00000.jsonl.gz'""").fetchone()[0]
+                                     where file_name = 'dvcqg_hoso/2026-10-04/part-00000.jsonl.gz' and line_no > ?""",
+                                  [len(lines)]).fetchone()[0]
         loaded = con.execute("select count(*) from raw.dvcqg_hoso where MaHoSo like '%-261004-9%'").fetchone()[0]
-    # shapes 5, 7, 8 are good lines, loaded pseudonymised; 4 loads too, its unknown members dropped
-    assert quarantined == 8 and loaded == 4
-    assert not result.success                       # 8 bad lines of a small night: the gate holds it back
+    assert bad_batch == (len(lines), "MaTTHC")
+    # the run stops at this gate, before the publication builds the Data Docs index: the step that
+    # blocks builds it, so the night's batch is listed there
+    assert index.read_text().count("validations/dvcqg_hoso_batch/") == pages + 1
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert any(e.asset_key.path == ["raw", "dvcqg_hoso"] for e in failed_checks)
+    assert not result.is_node_success("published_warehouse")
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+    instance = dg.DagsterInstance.get()
+    failure = next(e for e in instance.all_logs(result.run_id) if e.dagster_event and e.dagster_event.is_run_failure)
+    alert_on_failure(dg.build_run_status_sensor_context(
+        sensor_name="alert_on_failure", dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id), dagster_event=failure.dagster_event,
+        resources={"home": HomeResource(root=str(copied_home))},
+    ).for_run_failure())
+    alert = json.loads((copied_home / "alerts" / "alerts.jsonl").read_text().splitlines()[-1])
+    assert alert["run_id"] == result.run_id and alert["job"] == "nightly"
 
+    # the planted lines (they keep their MaTTHC): shapes 5, 7, 8 are good lines, loaded
+    # pseudonymised; 4 loads too, its unknown members dropped
+    assert quarantined == 8 and loaded == 4
     stores = {"console": console.out + console.err}
-    for db in (copied_home / "warehouse" / "svcindex.duckdb", copied_home / "published" / "svcindex.duckdb"):
+    for db in (copied_home / "warehouse" / "svcindex.duckdb", published):
         stores[str(db)] = _duckdb_text(db)
     scanned = 0
     for path in copied_home.rglob("*"):
@@ -98,6 +136,7 @@ def test_no_personal_data_in_any_store_after_a_hostile_night(copied_home, capfd)
             stores[str(path)] = _file_text(path)
             scanned += 1
     assert scanned > 10 and any("dagster" in p and p.endswith(".db") for p in stores), sorted(stores)
+    assert any("alerts.jsonl" in p for p in stores)
     leaks = {where: hits for where, text in stores.items() if (hits := _hits(text))}
     assert leaks == {}
     # the scan does find them where they are: the landing file itself
