@@ -28,6 +28,8 @@ history (--full-refresh), each timed once. That is dbt's part of a night, not in
     .venv/bin/python bench/bench_index.py                      # 1k and 1M, 3 repeats
     .venv/bin/python bench/bench_index.py --sizes 5M --repeats 3
     .venv/bin/python bench/bench_index.py --sizes year          # a national year (12 x 2.5M), month = Dec
+    .venv/bin/python bench/bench_index.py --sizes year --repeats 1 --no-pandas --night-share 0.012
+                                   # without pandas (its frames outgrow 24 GiB); a night of ~360 k versions
     .venv/bin/python bench/bench_index.py --sizes 1k --parse cold  # dbt parsing in full every build
 """
 from __future__ import annotations
@@ -159,7 +161,7 @@ def node_times(run_results: dict) -> dict[str, tuple[str, float]]:
 
 
 def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, parse: str,
-               night_share: float = 0.07) -> dict:
+               night_share: float = 0.07, pandas: bool = True) -> dict:
     first_day, days, per_month, months, night, period = SIZES[name]
     home = root / name
     shutil.rmtree(home, ignore_errors=True)
@@ -180,10 +182,12 @@ def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, par
         "pandas": lambda i: timed_child([py, str(BENCH / "floor_pandas.py"), str(warehouse), str(home / f"pandas_{i}.parquet")],
                                         dict(os.environ), ROOT, home / f"pandas_{i}.log"),
     }
+    if not pandas:
+        del contenders["pandas"]
     order = list(contenders)
     runs: dict[str, list[dict]] = {c: [] for c in order}
     for i in range(repeats):
-        for c in order[i % 3:] + order[:i % 3]:  # rotate who goes first each round
+        for c in order[i % len(order):] + order[:i % len(order)]:  # rotate who goes first each round
             r = contenders[c](i)
             runs[c].append(r)
             print(f"[{name}] round {i + 1} {c:6s} {r['wall_s']:7.2f} s  peak {r['peak_rss_gib']:.2f} GiB  "
@@ -193,16 +197,17 @@ def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, par
         if marts.empty:
             sys.exit(f"[{name}] marts.fct_criterion_scores has no rows for month {period}")
         floor = pd.read_parquet(home / f"floor_{i}.parquet")
-        pand = pd.read_parquet(home / f"pandas_{i}.parquet")
         if floor.empty or (floor.denominator > 0).sum() == 0:
             sys.exit(f"[{name}] the floor computed nothing")
-        bad = disagreements(marts, floor, ("marts", "floor")) + disagreements(pand, floor, ("pandas", "floor"))
+        bad = disagreements(marts, floor, ("marts", "floor"))
+        if pandas:
+            bad += disagreements(pd.read_parquet(home / f"pandas_{i}.parquet"), floor, ("pandas", "floor"))
         if bad:
             print(f"[{name}] DISAGREEMENT in round {i + 1}: {len(bad)} (unit, criterion) pairs differ, e.g.:",
                   *bad[:25], sep="\n  ", file=sys.stderr)
             sys.exit(1)
         units = floor.loc[floor.denominator > 0, "unit_code"].nunique()
-        print(f"[{name}] round {i + 1}: marts, floor and pandas agree on all {len(CRITERIA)} criteria "
+        print(f"[{name}] round {i + 1}: {', '.join(order)} agree on all {len(CRITERIA)} criteria "
               f"for {units:,} units", flush=True)
 
     summary = {c: {"min_s": min(r["wall_s"] for r in rs), "median_s": statistics.median(r["wall_s"] for r in rs),
@@ -224,7 +229,7 @@ def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, par
         "units": counts["dvcqg_coquan"], "repeats": repeats, "memory_limit": memory,
         "load_min": min(loads), "load_max": max(loads), "contenders": summary,
         "marts_over_floor": summary["marts"]["min_s"] / summary["floor"]["min_s"],
-        "pandas_over_floor": summary["pandas"]["min_s"] / summary["floor"]["min_s"],
+        "pandas_over_floor": summary["pandas"]["min_s"] / summary["floor"]["min_s"] if pandas else None,
         "dbt_partial_parse": all(r["partial_parse"] for r in runs["marts"]),
         "dbt_node_seconds_by_type": by_kind,
         "dbt_top_nodes": sorted(((uid, t) for uid, (_, t) in best.items()), key=lambda x: -x[1])[:15],
@@ -282,15 +287,18 @@ def report(results: list[dict]) -> None:
     print("| size | dossiers | marts (dbt build) min / median | floor SQL min / median | pandas min / median "
           "| marts/floor | pandas/floor | peak RSS marts / floor / pandas | load (1 min) |")
     print("|---|---|---|---|---|---|---|---|---|")
+    not_run = {"min_s": None, "median_s": None, "peak_rss_gib": None, "compute_min_s": None}
     for r in results:
-        c = r["contenders"]
-        print(f"| {r['size']}{' (warm parse)' if r['dbt_parse'] == 'warm' else ''} | {r['dossiers']:,} "
-              + "".join(f"| {c[k]['min_s']:.1f} / {c[k]['median_s']:.1f} s " for k in ("marts", "floor", "pandas"))
-              + f"| {r['marts_over_floor']:.1f}× | {r['pandas_over_floor']:.1f}× "
-              f"| {c['marts']['peak_rss_gib']:.1f} / {c['floor']['peak_rss_gib']:.1f} / {c['pandas']['peak_rss_gib']:.1f} GiB "
-              f"| {r['load_min']:.1f}–{r['load_max']:.1f} |")
+        c = {"pandas": not_run, **r["contenders"]}
+        times = "".join(f"| {c[k]['min_s']:.1f} / {c[k]['median_s']:.1f} s " if c[k]["min_s"] is not None else "| not run "
+                        for k in ("marts", "floor", "pandas"))
+        ratio = f"{r['pandas_over_floor']:.1f}×" if r["pandas_over_floor"] is not None else "—"
+        rss = " / ".join(f"{c[k]['peak_rss_gib']:.1f}" if c[k]["peak_rss_gib"] is not None else "—"
+                         for k in ("marts", "floor", "pandas"))
+        print(f"| {r['size']}{' (warm parse)' if r['dbt_parse'] == 'warm' else ''} | {r['dossiers']:,} " + times
+              + f"| {r['marts_over_floor']:.1f}× | {ratio} | {rss} GiB | {r['load_min']:.1f}–{r['load_max']:.1f} |")
     for r in results:
-        c = r["contenders"]
+        c = {"pandas": not_run, **r["contenders"]}
         print(f"\n{r['size']}: in-process compute (no interpreter start, no imports): floor {c['floor']['compute_min_s']} s, "
               f"pandas {c['pandas']['compute_min_s']} s; dbt elapsed (run_results) {r['dbt_elapsed_s_min']:.1f} s; "
               f"dbt partial parse used: {r['dbt_partial_parse']}")
@@ -322,12 +330,14 @@ def main() -> None:
                     help="share of the dossiers with a new version in the 'one new night' step (0: skip it)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the generated warehouses and logs")
+    ap.add_argument("--no-pandas", action="store_true",
+                    help="leave the pandas contender out (a national year's frames do not fit this machine's memory)")
     a = ap.parse_args()
     if a.repeats < 1:
         ap.error("--repeats must be at least 1")
     results = []
     for size in a.sizes:
-        results.append(bench_size(size, a.root, a.repeats, a.memory, a.keep, a.parse, a.night_share))
+        results.append(bench_size(size, a.root, a.repeats, a.memory, a.keep, a.parse, a.night_share, not a.no_pandas))
         if a.json:  # written as each size finishes, so a later failure loses nothing
             a.json.write_text(json.dumps(results, indent=1, default=str))
     report(results)
