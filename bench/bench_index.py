@@ -247,18 +247,23 @@ def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night
     """A night's new dossier versions on top of the loaded history: the incremental build, checked
     against the floor, then the full refresh of the same rows."""
     con = duckdb.connect(str(warehouse), config={"memory_limit": memory})
+    # loaded after everything before it, as a real night is: the generator stamps its rows at the
+    # as-of night, which for the year (31 December) lies after today; the incremental models take
+    # what was loaded after their last build
+    loaded_at = con.execute("select greatest(now()::timestamp, max(_loaded_at) + interval 1 hour) "
+                            "from raw.dvcqg_hoso").fetchone()[0]
     con.execute(f"""
         insert into raw.dvcqg_hoso
         select * replace (NgayCapNhat + interval 1 hour as NgayCapNhat, 10 as TrangThaiHoSo,
                           coalesce(NgayKetThucXuLy, NgayCapNhat + interval 1 hour) as NgayKetThucXuLy,
                           coalesce(NgayTra, NgayCapNhat + interval 1 hour) as NgayTra,
-                          'bench-night' as _file, now()::timestamp as _loaded_at)
+                          'bench-night' as _file, '{loaded_at}'::timestamp as _loaded_at)
         from (select * from raw.dvcqg_hoso
               qualify row_number() over (partition by MaHoSo order by NgayCapNhat desc) = 1)
         where hash(MaHoSo) % 10000 < {int(share * 10000)}""")
     versions = con.execute("select count(*) from raw.dvcqg_hoso where _file = 'bench-night'").fetchone()[0]
     con.execute("insert into raw.load_log (source, extract_date, file_name, file_sha256, status, loaded_at)"
-                " values ('dvcqg_hoso', ?, 'bench-night', 'y', 'loaded', now())", [night])
+                " values ('dvcqg_hoso', ?, 'bench-night', 'y', 'loaded', ?)", [night, loaded_at])
     con.close()
     incremental = run_marts(home, memory, "night", partial, full_refresh=False)
     floor = floor_child("night")
