@@ -55,8 +55,8 @@ TEST_TMP ?= $(if $(shell [ "$(SHM_FREE_KB)" -gt 4000000 ] 2>/dev/null && echo y)
 
 # Two pytest-xdist workers, a test file each at a time (--dist loadfile: a file's module fixtures are
 # built once), so that both cores work: most of a test is one run of the job, which keeps about one
-# core busy (this suite, idle machine: 12 min 14 s on one worker, 8 min 04 s on two). `make test
-# TEST_WORKERS=0` runs it in one process. --durations=15: the slowest tests (README "Tests").
+# core busy (README "Tests" has the times on one, two and three workers). `make test
+# TEST_WORKERS=0` runs it in one process. --durations=15: the slowest tests.
 TEST_WORKERS ?= 2
 test: setup java poppler
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 $(if $(TEST_TMP),--basetemp=$(TEST_TMP) && rm -rf $(TEST_TMP))

@@ -52,7 +52,7 @@ def table_sizes(path: Path) -> dict[str, int]:
 # One dossier (or unit-procedure row) in ten of month M changes, as a night's new versions would
 # change them (dossier_criteria is a view over int_dossier_facts).
 TOUCH_SQL = (
-    "update intermediate.int_dossier_facts set status = 10 - status "
+    "update intermediate.int_dossier_facts set status = status + 1 "
     "where received_month = ?::date and hash(dossier_code) % 10 = {round}",
     "update marts.fct_procedure_usage set any_online = 1 - coalesce(any_online, 0) "
     "where received_month = ?::date and hash(unit_code, procedure_code) % 10 = {round}",

@@ -118,7 +118,7 @@ def test_a_publication_rewrites_only_the_months_that_changed(copied_home):
         months = con.execute("select distinct received_month::varchar from marts.fct_dossier_criteria order by 1").fetchall()
         assert len(months) > 1
         dossier_month, usage_month = months[-1][0], months[0][0]
-        con.execute("""update intermediate.int_dossier_facts set status = 10 - status
+        con.execute("""update intermediate.int_dossier_facts set status = status + 1
                        where dossier_code = (select min(dossier_code) from intermediate.int_dossier_facts
                                              where received_month = ?::date)""", [dossier_month])
         con.execute("""delete from marts.fct_procedure_usage
