@@ -8,6 +8,7 @@ from .assets.ingest import freshness_checks
 from .assets.publication import monthly_report, published_warehouse
 from .alerts import alert_failed_run
 from .partitions import nightly_partitions
+from .quality.gate import build_data_docs
 from .resources import HomeResource
 from .sources import complete_nights
 
@@ -32,6 +33,7 @@ def alert_on_step_failure(context: dg.HookContext) -> None:
                              context.resources.home.paths.alerts)
     if alert:
         context.log.error(f"run {context.run_id} failed; alert written to alerts/alerts.jsonl")
+    build_data_docs(context.resources.home.paths.quality / "data_docs")  # the pages its checks link to
 
 
 # DuckDB allows one writer process: steps run one after another inside the run's process.

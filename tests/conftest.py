@@ -24,12 +24,13 @@ import pytest
 if not hasattr(sys.modules["__main__"], "__file__"):
     sys.modules["__main__"].__file__ = sys.argv[0] or "pytest"
 
-# pytest-xdist hands out test files in collection order: the files with runs of the job of their own
-# go first, longest first (--durations of a two-worker run), so that the short files fill in at the
-# end rather than one long file running alone on one worker.
-LONGEST_FIRST = ("test_run_safety.py", "test_incremental.py", "test_spark_parity.py", "test_reform_map.py",
-                 "test_lower_levels.py", "test_cli.py", "test_sync_and_warning.py", "test_pipeline.py",
-                 "test_dbt_tdgq.py", "test_scenario.py", "test_sources_whole_nights.py", "test_dbt_phutho.py")
+# The files with runs of the job of their own go first, longest first (--durations of a two-worker
+# run), so that the short files fill in at the end rather than one long file running alone on one
+# worker. pytest-xdist hands out test files in collection order once told not to reorder them by
+# their number of tests (pytest_xdist_make_scheduler below).
+LONGEST_FIRST = ("test_run_safety.py", "test_incremental.py", "test_reform_map.py", "test_spark_parity.py",
+                 "test_lower_levels.py", "test_sync_and_warning.py", "test_sources_whole_nights.py",
+                 "test_dbt_tdgq.py", "test_scenario.py", "test_dbt_phutho.py")
 
 
 def pytest_collection_modifyitems(items):
@@ -46,6 +47,7 @@ def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile` (make test), with the readers of `second_run_home` as one unit of work."""
     if config.getvalue("dist") != "loadfile":
         return None
+    config.option.loadscopereorder = False  # xdist would put the files with the most tests first
     from xdist.scheduler import LoadFileScheduling
 
     class FilesSharingASessionRun(LoadFileScheduling):

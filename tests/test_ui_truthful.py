@@ -85,6 +85,11 @@ def test_data_docs_of_every_suite_are_served_over_http_without_a_cdn(pipeline_ho
         assert {"ingest_files", "dvcqg_hoso_batch", "unit_scores", "group_scores", "criterion_scores"} <= suites
         for suite in suites:
             assert f"{suite}" in index, suite
+        # every validation result of the run has its page (built once, by the publication)
+        results = sorted(p.relative_to(pipeline_home / "quality" / "gx" / "uncommitted" / "validations").with_suffix("")
+                         for p in (pipeline_home / "quality" / "gx" / "uncommitted" / "validations").glob("*/*/*/*.json"))
+        pages = sorted(p.relative_to(docs / "validations").with_suffix("") for p in docs.glob("validations/*/*/*/*.html"))
+        assert len(results) >= 20 and pages == results
         head = index.split("<body", 1)[0]
         assert "cdn" not in head.replace("cdn.", "") and "/static/styles/offline.css" in head
         for tag in ("<link", "<script"):

@@ -14,7 +14,7 @@ import pandas as pd
 from .. import lake, sources
 from ..sources._landing import VN, nights as landing_nights
 from ..quality.batch_sql import BatchSql, query_chunks
-from ..quality.gate import build_docs_index, validate, validate_chunks
+from ..quality.gate import build_data_docs, validate, validate_chunks
 from ..quality.results import record_quality
 from ..freshness import freshness_verdict
 from ..partitions import nightly_partitions
@@ -173,6 +173,7 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
         held = held_back_message(files)
         if held:  # not a quality verdict: the night is incomplete until re-delivered or waived
             context.log.error(held)
+            build_data_docs(h.quality / "data_docs")  # the run stops here
             raise dg.Failure(description=held, metadata={
                 "batch_files": dg.MetadataValue.md(files.drop(columns=["message"]).to_markdown(index=False))})
         passed = all(r.passed for r in results)
@@ -195,7 +196,7 @@ def build_ingest_asset(table: str) -> dg.AssetsDefinition:
             metadata["data_docs"] = dg.MetadataValue.url(docs)
         if not passed:
             context.log.error(f"Quality gate failed for raw.{table}:\n{summary}")
-            build_docs_index(h.quality / "data_docs", row_suite)  # the run stops here, before the publication
+            build_data_docs(h.quality / "data_docs")  # the run stops here, before the publication
         warned = any(r.warnings for r in results)
         return dg.MaterializeResult(
             metadata=metadata,

@@ -5,7 +5,7 @@ import dagster as dg
 from ..inputs import INPUTS_TAG
 from ..publish import PUBLISHED_TABLES, publish
 from ..quality.batch_sql import BatchSql, query_chunks
-from ..quality.gate import build_docs_index, validate_chunks
+from ..quality.gate import build_data_docs, validate_chunks
 from ..quality.results import record_quality
 from ..partitions import monthly_partitions
 from ..resources import HomeResource
@@ -80,7 +80,7 @@ def build_score_check(asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
             record_quality(con, context.run.run_id, suite, [result])
         if not result.passed:
             context.log.error(result.describe())
-            build_docs_index(h.quality / "data_docs", suite)  # the run stops here, before the publication
+            build_data_docs(h.quality / "data_docs")  # the run stops here, before the publication
         # warnings alone: failed with WARN (shown as a warning, does not block publication)
         return dg.AssetCheckResult(
             passed=result.check_passed, severity=result.check_severity, description=result.describe()[:1000],
@@ -104,7 +104,7 @@ def published_warehouse(context: dg.AssetExecutionContext, home: HomeResource) -
     h = home.paths.ensure()
     pub = publish(h.warehouse, h.published, context.run.run_id, inputs=context.run.tags.get(INPUTS_TAG))
     context.log.info(f"published {pub.path} as of {pub.as_of_date} (rule version {pub.rule_version})")
-    build_docs_index(h.quality / "data_docs", SCORE_SUITES[UNIT_SCORES][0])  # after the night's last validation
+    build_data_docs(h.quality / "data_docs")  # after the night's last validation
     with connection(h.published, read_only=True) as con:
         summary = con.execute("""
             select s.unit_type, count(*) as units, round(avg(s.total), 2) as mean_total,
