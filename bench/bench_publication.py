@@ -50,11 +50,11 @@ def table_sizes(path: Path) -> dict[str, int]:
 
 
 # One dossier (or unit-procedure row) in ten of month M changes, as a night's new versions would
-# change them (dossier_criteria is a view over int_dossier_facts).
+# change them (dossier_criteria and procedure_usage are views over these two tables).
 TOUCH_SQL = (
     "update intermediate.int_dossier_facts set status = status + 1 "
     "where received_month = ?::date and hash(dossier_code) % 10 = {round}",
-    "update marts.fct_procedure_usage set any_online = 1 - coalesce(any_online, 0) "
+    "update intermediate.int_unit_month_procedure_usage set any_online = 1 - coalesce(any_online, 0) "
     "where received_month = ?::date and hash(unit_code, procedure_code) % 10 = {round}",
 )
 

@@ -121,8 +121,9 @@ def test_a_publication_rewrites_only_the_months_that_changed(copied_home):
         con.execute("""update intermediate.int_dossier_facts set status = status + 1
                        where dossier_code = (select min(dossier_code) from intermediate.int_dossier_facts
                                              where received_month = ?::date)""", [dossier_month])
-        con.execute("""delete from marts.fct_procedure_usage
-                       where (unit_code, procedure_code) = (select (unit_code, procedure_code) from marts.fct_procedure_usage
+        con.execute("""delete from intermediate.int_unit_month_procedure_usage
+                       where (unit_code, procedure_code) = (select (unit_code, procedure_code)
+                                                            from intermediate.int_unit_month_procedure_usage
                                                             where received_month = ?::date order by all limit 1)
                          and received_month = ?::date""", [usage_month, usage_month])
     changed = publish(warehouse, published, "one-month-each")

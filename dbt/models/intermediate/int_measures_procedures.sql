@@ -1,41 +1,35 @@
 -- Distinct-procedure and distinct-service criteria (TTTT.1, TTTT.2, MDSH.6, CLGQ.2) over the procedures
 -- assigned to the unit or any unit under it (int_unit_procedures). Distinct counts
 -- are not additive, so they are counted per scored unit over its whole subtree, never summed.
--- rolled in two steps (up the hierarchy per month, then months into periods) so the period fan-out
--- applies to the already-collapsed ancestor rows
-with usage_by_ancestor as (
+-- Usage is kept only where it scores before the months fan out into periods (each month is in five):
+-- a procedure the scored unit implements (fee-bearing, or serving citizens) with a dossier that
+-- counts. On a national year, fanning out every used procedure of every ancestor first made 108 M
+-- rows, 90 % of them dropped by the join after; the aggregate spilled 3.9 GB and took 24 of the
+-- model's 26 s.
+with hits_by_month as (
     select
         a.ancestor_code as unit_code, u.received_month, u.procedure_code,
-        max(u.any_nonzero_fee) as any_nonzero_fee,
-        max(u.any_paid_online) as any_paid_online,
-        max(u.any_population_data) as any_population_data
+        max(case when i.has_fee and u.any_nonzero_fee = 1 then 1 else 0 end) as fee_hit,
+        max(case when i.has_fee and u.any_paid_online = 1 then 1 else 0 end) as paid_hit,
+        max(case when i.serves_citizens and u.any_population_data = 1 then 1 else 0 end) as population_hit
     from {{ ref('int_unit_month_procedure_usage') }} as u
     inner join {{ ref('int_unit_ancestors') }} as a on a.unit_code = u.unit_code
-    where u.any_nonzero_fee + u.any_paid_online + u.any_population_data > 0
+    inner join {{ ref('int_unit_procedures') }} as i
+        on i.unit_code = a.ancestor_code and i.procedure_code = u.procedure_code
+    where (i.has_fee and u.any_nonzero_fee + u.any_paid_online > 0)
+       or (i.serves_citizens and u.any_population_data = 1)
     group by a.ancestor_code, u.received_month, u.procedure_code
-),
-
-usage_rolled as (
-    select
-        u.unit_code, pm.period_type, pm.period, u.procedure_code,
-        max(u.any_nonzero_fee) as any_nonzero_fee,
-        max(u.any_paid_online) as any_paid_online,
-        max(u.any_population_data) as any_population_data
-    from usage_by_ancestor as u
-    inner join {{ ref('int_period_months') }} as pm on pm.month_start = u.received_month
-    group by u.unit_code, pm.period_type, pm.period, u.procedure_code
 ),
 
 procedure_numerators as (
     select
-        r.unit_code, r.period_type, r.period,
-        count(distinct case when i.has_fee and r.any_nonzero_fee = 1 then i.procedure_code end) as tttt_1_num,
-        count(distinct case when i.has_fee and r.any_paid_online = 1 then i.procedure_code end) as tttt_2_num,
-        count(distinct case when i.serves_citizens and r.any_population_data = 1 then i.procedure_code end) as mdsh_6_num
-    from usage_rolled as r
-    inner join {{ ref('int_unit_procedures') }} as i
-        on i.unit_code = r.unit_code and i.procedure_code = r.procedure_code
-    group by r.unit_code, r.period_type, r.period
+        h.unit_code, pm.period_type, pm.period,
+        count(distinct case when h.fee_hit = 1 then h.procedure_code end) as tttt_1_num,
+        count(distinct case when h.paid_hit = 1 then h.procedure_code end) as tttt_2_num,
+        count(distinct case when h.population_hit = 1 then h.procedure_code end) as mdsh_6_num
+    from hits_by_month as h
+    inner join {{ ref('int_period_months') }} as pm on pm.month_start = h.received_month
+    group by h.unit_code, pm.period_type, pm.period
 ),
 
 procedure_denominators as (
@@ -62,12 +56,18 @@ service_denominators as (
     group by unit_code
 ),
 
-service_numerators as (
-    select s.unit_code, pm.period_type, pm.period, count(distinct s.service_code) as clgq_2_num
+-- the services used in each month, before the months fan out into periods
+services_by_month as (
+    select distinct s.unit_code, s.service_code, u.received_month
     from services as s
     inner join {{ ref('int_unit_month_procedure_usage') }} as u
         on u.unit_code = s.service_unit_code and u.procedure_code = s.procedure_code and u.any_online = 1
-    inner join {{ ref('int_period_months') }} as pm on pm.month_start = u.received_month
+),
+
+service_numerators as (
+    select s.unit_code, pm.period_type, pm.period, count(distinct s.service_code) as clgq_2_num
+    from services_by_month as s
+    inner join {{ ref('int_period_months') }} as pm on pm.month_start = s.received_month
     group by s.unit_code, pm.period_type, pm.period
 ),
 
