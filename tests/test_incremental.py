@@ -1,5 +1,6 @@
 """Incremental dbt models (stg_dossiers, stg_agency_dossiers, int_dossier_timeliness,
-int_dossier_facts) give the scores a full refresh gives.
+int_dossier_facts, and month by month int_unit_month_dossier_counts and
+int_unit_month_procedure_usage) give the scores a full refresh gives.
 
 On a copy of `second_run_home` (three nights built in full, then an incremental run over a fourth
 night with late September data and a corrected night 3), one more run goes incrementally: a new
@@ -34,6 +35,8 @@ SCORES = {
     "intermediate.int_dossier_facts": ["dossier_code"],
     "staging.stg_dossiers": ["dossier_code"],
     "staging.stg_agency_dossiers": ["agency_system", "dossier_code"],
+    "intermediate.int_unit_month_dossier_counts": ["unit_code", "received_month"],
+    "intermediate.int_unit_month_procedure_usage": ["unit_code", "procedure_code", "received_month"],
 }
 BUILD_COLUMNS = ["staged_at", "loaded_at", "judged_at", "built_at", "judged_as_of"]
 
