@@ -161,7 +161,7 @@ def node_times(run_results: dict) -> dict[str, tuple[str, float]]:
 
 
 def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, parse: str,
-               night_share: float = 0.07, pandas: bool = True) -> dict:
+               night_share: float = 0.07, pandas: bool = True, recent_days: int = 0) -> dict:
     first_day, days, per_month, months, night, period = SIZES[name]
     home = root / name
     shutil.rmtree(home, ignore_errors=True)
@@ -236,20 +236,27 @@ def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, par
         "dbt_elapsed_s_min": min(r["run_results"]["elapsed_time"] for r in runs["marts"]),
     }
     if night_share > 0:
-        result["night"] = one_new_night(home, warehouse, memory, partial, night, period, night_share, floor_child)
+        result["night"] = one_new_night(home, warehouse, memory, partial, night, period, night_share, recent_days,
+                                        floor_child)
     if not keep:
         shutil.rmtree(home, ignore_errors=True)
     return result
 
 
 def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night: str, period: str,
-                  share: float, floor_child) -> dict:
+                  share: float, recent_days: int, floor_child) -> dict:
     """A night's new dossier versions on top of the loaded history: the incremental build, checked
     against the floor, then the full refresh of the same rows."""
     con = duckdb.connect(str(warehouse), config={"memory_limit": memory})
     # loaded after everything before it, as a real night is: the generator stamps its rows at the
     # as-of night, which for the year (31 December) lies after today; the incremental models take
     # what was loaded after their last build
+    # --night-recent-days: the night's dossiers drawn from those received in the last `recent_days`
+    # before the as-of night (a real night updates dossiers still in processing), as many as
+    # without it; 0: from all history, every month touched (the worst case for month-keyed models)
+    recent = f"NgayTiepNhan >= timestamp '{night}' - interval {recent_days} day" if recent_days else "true"
+    scale = con.execute(f"select count(distinct MaHoSo) / count(distinct MaHoSo) filter ({recent}) "
+                        "from raw.dvcqg_hoso").fetchone()[0]
     loaded_at = con.execute("select greatest(now()::timestamp, max(_loaded_at) + interval 1 hour) "
                             "from raw.dvcqg_hoso").fetchone()[0]
     con.execute(f"""
@@ -260,8 +267,9 @@ def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night
                           'bench-night' as _file, '{loaded_at}'::timestamp as _loaded_at)
         from (select * from raw.dvcqg_hoso
               qualify row_number() over (partition by MaHoSo order by NgayCapNhat desc) = 1)
-        where hash(MaHoSo) % 10000 < {int(share * 10000)}""")
-    versions = con.execute("select count(*) from raw.dvcqg_hoso where _file = 'bench-night'").fetchone()[0]
+        where hash(MaHoSo) % 10000 < {int(share * 10000 * scale)} and {recent}""")
+    versions, months = con.execute("select count(*), count(distinct date_trunc('month', NgayTiepNhan)) "
+                                   "from raw.dvcqg_hoso where _file = 'bench-night'").fetchone()
     con.execute("insert into raw.load_log (source, extract_date, file_name, file_sha256, status, loaded_at)"
                 " values ('dvcqg_hoso', ?, 'bench-night', 'y', 'loaded', ?)", [night, loaded_at])
     con.close()
@@ -273,10 +281,12 @@ def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night
         print(f"DISAGREEMENT after the new night: {len(bad)} pairs, e.g.:", *bad[:25], sep="\n  ", file=sys.stderr)
         sys.exit(1)
     full = run_marts(home, memory, "night_full", partial, full_refresh=True)
-    print(f"one new night ({versions:,} dossier versions): incremental dbt build {incremental['wall_s']:.1f} s, "
+    print(f"one new night ({versions:,} dossier versions received in {months} months): "
+          f"incremental dbt build {incremental['wall_s']:.1f} s, "
           f"full refresh {full['wall_s']:.1f} s, floor {floor['wall_s']:.1f} s; incremental agrees with the floor",
           flush=True)
-    return {"versions": versions, "incremental_s": incremental["wall_s"], "full_refresh_s": full["wall_s"],
+    return {"versions": versions, "received_months": months, "recent_days": recent_days,
+            "incremental_s": incremental["wall_s"], "full_refresh_s": full["wall_s"],
             "floor_s": floor["wall_s"], "incremental_peak_gib": incremental["peak_rss_gib"],
             "load_1m": incremental["load_1m"],
             "incremental_top_nodes": sorted(((u, t) for u, (_, t) in node_times(incremental["run_results"]).items()),
@@ -314,7 +324,7 @@ def report(results: list[dict]) -> None:
             print(f"    {t:7.2f} s  {uid}")
         if "night" in r:
             n = r["night"]
-            print(f"  one new night ({n['versions']:,} versions): incremental {n['incremental_s']:.1f} s "
+            print(f"  one new night ({n['versions']:,} versions, {n['received_months']} months): incremental {n['incremental_s']:.1f} s "
                   f"(peak {n['incremental_peak_gib']:.1f} GiB), full refresh {n['full_refresh_s']:.1f} s, "
                   f"floor {n['floor_s']:.1f} s; slowest incremental nodes: "
                   + ", ".join(f"{u.split('.')[-1]} {t:.1f}" for u, t in n["incremental_top_nodes"]))
@@ -333,6 +343,9 @@ def main() -> None:
                          "partial_parse.msgpack, valid only for the default home, so dbt parses in full")
     ap.add_argument("--night-share", type=float, default=0.07,
                     help="share of the dossiers with a new version in the 'one new night' step (0: skip it)")
+    ap.add_argument("--night-recent-days", type=int, default=0,
+                    help="draw the night's dossiers from those received in the last N days before the as-of "
+                         "night (as many as --night-share of all); 0: from all history")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the generated warehouses and logs")
     ap.add_argument("--no-pandas", action="store_true",
@@ -342,7 +355,8 @@ def main() -> None:
         ap.error("--repeats must be at least 1")
     results = []
     for size in a.sizes:
-        results.append(bench_size(size, a.root, a.repeats, a.memory, a.keep, a.parse, a.night_share, not a.no_pandas))
+        results.append(bench_size(size, a.root, a.repeats, a.memory, a.keep, a.parse, a.night_share, not a.no_pandas,
+                                  a.night_recent_days))
         if a.json:  # written as each size finishes, so a later failure loses nothing
             a.json.write_text(json.dumps(results, indent=1, default=str))
     report(results)
