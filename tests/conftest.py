@@ -269,3 +269,10 @@ def copied_second_run_home(second_run_home, tmp_path):
     """A private copy of `second_run_home`'s outcome, for a test that goes on from it."""
     with private_copy(second_run_home.root, tmp_path) as root:
         yield root
+
+
+def files_frame(quarantine_rate: float):
+    """The `ingest_files` suite's frame of one loaded file with this quarantine rate."""
+    import pandas as pd
+
+    return pd.DataFrame({"status": ["loaded"], "quarantine_rate": [quarantine_rate], "volume_ratio": [1.0]})

@@ -9,11 +9,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from conftest import files_frame
 from dagster_project.quality.gate import validate
-
-
-def files_frame(rate: float) -> pd.DataFrame:
-    return pd.DataFrame({"status": ["loaded"], "quarantine_rate": [rate], "volume_ratio": [1.0]})
 
 
 def test_warning_reports_without_blocking_and_blocking_blocks():
@@ -21,6 +18,33 @@ def test_warning_reports_without_blocking_and_blocking_blocks():
     assert clean.passed and not clean.warnings
     assert warned.passed and [w.column for w in warned.warnings] == ["quarantine_rate"]
     assert not blocked.passed and [b.column for b in blocked.blocking_failures] == ["quarantine_rate"]
+
+
+def test_a_suite_declared_again_elsewhere_or_edited_is_validated_as_it_stands(tmp_path, monkeypatch):
+    """The gate declares a suite once per process and content (gate._checkpoint). Another process
+    declaring it again in the same home (another run, `svcindex gate`) leaves the declaration held
+    here stale in GE's eyes, and an edited suite is a new one: neither may stop or stale a gate."""
+    import json
+    import shutil
+
+    from dagster_project.quality import gate
+
+    docs = tmp_path / "quality" / "data_docs"
+    docs.mkdir(parents=True)
+    assert not validate("ingest_files", files_frame(0.05), docs).passed
+    with monkeypatch.context() as m:  # another process: its own context on the same stores
+        m.setattr(gate, "_context", gate._context.__wrapped__)
+        spec = json.dumps(gate.load_suite("ingest_files"), sort_keys=True)
+        gate._checkpoint.__wrapped__(docs, "ingest_files", spec).run(batch_parameters={"dataframe": files_frame(0.0)})
+    assert not validate("ingest_files", files_frame(0.05), docs).passed
+    suites = tmp_path / "expectations"
+    shutil.copytree(gate.EXPECTATIONS_DIR, suites)
+    edited = json.loads((suites / "ingest_files.json").read_text(encoding="utf-8"))
+    for rate in (e for e in edited["expectations"] if e["kwargs"].get("column") == "quarantine_rate"):
+        rate["kwargs"]["max_value"] = 0.1
+    (suites / "ingest_files.json").write_text(json.dumps(edited), encoding="utf-8")
+    monkeypatch.setattr(gate, "EXPECTATIONS_DIR", suites)
+    assert validate("ingest_files", files_frame(0.05), docs).passed
 
 
 READER = textwrap.dedent("""

@@ -11,8 +11,8 @@ import urllib.request
 
 import dagster as dg
 import duckdb
-import pandas as pd
 
+from conftest import files_frame
 from dagster_project.quality.docs_server import serve_in_background
 from dagster_project.quality.gate import validate
 
@@ -53,10 +53,6 @@ def test_partitions_start_at_the_first_delivered_night(pipeline_home, tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     first, count = out.split()
     assert first == "2026-10-01" and int(count) >= 3
-
-
-def files_frame(rate: float) -> pd.DataFrame:
-    return pd.DataFrame({"status": ["loaded"], "quarantine_rate": [rate], "volume_ratio": [1.0]})
 
 
 def test_a_gate_with_warnings_reports_a_warning_not_a_pass():
