@@ -93,6 +93,21 @@ def svcindex_run(root: Path, *args: str) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def run_dbt(root: Path, *args: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """`dbt ARGS` on the warehouse of the home at `root`, one thread: the finished process and
+    its target folder (manifest, run_results) in the home."""
+    from dagster_project.dbt_project import vars_args
+    from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Home
+
+    target = root / "dbt_test_target"
+    proc = subprocess.run(
+        [str(DBT_EXECUTABLE), *args, "--profiles-dir", ".", "--target-path", str(target),
+         "--log-path", str(root / "dbt_logs"), *vars_args(Home(root), {"duckdb_threads": "1"})],
+        cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True, text=True)
+    return proc, target
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _environment(tmp_path_factory):
     use_home(tmp_path_factory.mktemp("default_home"))

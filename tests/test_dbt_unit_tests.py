@@ -4,21 +4,12 @@ they take input from exists."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
-from dagster_project.dbt_project import vars_args
-from dagster_project.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Home
+from conftest import run_dbt
 
 
 def test_every_dbt_unit_test_runs_and_passes(copied_home):
-    target = copied_home / "dbt_unit_target"
-    proc = subprocess.run(
-        [str(DBT_EXECUTABLE), "test", "--select", "test_type:unit", "--profiles-dir", ".",
-         "--target-path", str(target), "--log-path", str(copied_home / "dbt_logs"),
-         *vars_args(Home(copied_home), {"duckdb_threads": "1"})],
-        cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True, text=True)
+    proc, target = run_dbt(copied_home, "test", "--select", "test_type:unit")
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
     manifest = json.loads((target / "manifest.json").read_text())
     declared = set(manifest["unit_tests"])

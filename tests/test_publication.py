@@ -1,6 +1,8 @@
 """Publication: warnings report without blocking, readers are never locked out, restatements are logged."""
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -24,9 +26,6 @@ def test_a_suite_declared_again_elsewhere_or_edited_is_validated_as_it_stands(tm
     """The gate declares a suite once per process and content (gate._checkpoint). Another process
     declaring it again in the same home (another run, `svcindex gate`) leaves the declaration held
     here stale in GE's eyes, and an edited suite is a new one: neither may stop or stale a gate."""
-    import json
-    import shutil
-
     from dagster_project.quality import gate
 
     docs = tmp_path / "quality" / "data_docs"
