@@ -113,7 +113,8 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_second_run_ho
     with duckdb.connect(str(warehouse), read_only=True) as con:
         only_here = {r[0] for r in con.execute("""select MaHoSo from raw.dvcqg_hoso group by MaHoSo
                                                    having count(*) = 1 and bool_and(_extract_date = '2026-10-02')""").fetchall()}
-    gone = next(r["MaHoSo"] for r in records if r["MaHoSo"] in only_here)
+    # received, so that int_dossier_timeliness and int_dossier_facts must drop it too (drop_gone_rows)
+    gone = next(r["MaHoSo"] for r in records if r["MaHoSo"] in only_here and r.get("NgayTiepNhan"))
     changed = next(r for r in records if r["MaHoSo"] in only_here and r["MaHoSo"] != gone)
     changed.update(TrangThaiHoSo=10, NgayKetThucXuLy=changed["NgayCapNhat"], NgayTra=changed["NgayCapNhat"])
     _write(night2, [r for r in records if r["MaHoSo"] != gone])

@@ -14,9 +14,8 @@
     materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='delete+insert',
     unique_key='dossier_code',
-    post_hook=["{% if is_incremental() %}delete from {{ this }} where dossier_code not in
-                (select t.dossier_code from {{ ref('int_dossier_timeliness') }} as t
-                 where t.received_date <= (select as_of_date from {{ ref('int_run_context') }})){% endif %}"]
+    post_hook=["{{ drop_gone_rows('dossier_code', ref('int_dossier_timeliness'),
+                                  'received_date <= (select as_of_date from ' ~ ref('int_run_context') ~ ')') }}"]
 ) }}
 with ctx as (select * from {{ ref('int_run_context') }}),
 

@@ -15,8 +15,7 @@
     materialized=('incremental' if target.type == 'duckdb' else 'table'),
     incremental_strategy='delete+insert',
     unique_key='dossier_code',
-    post_hook=["{% if is_incremental() %}delete from {{ this }} where dossier_code not in
-                (select dossier_code from {{ ref('stg_dossiers') }} where received_at is not null){% endif %}"]
+    post_hook=["{{ drop_gone_rows('dossier_code', ref('stg_dossiers'), 'received_at is not null') }}"]
 ) }}
 {% set carried = ['unit_code', 'procedure_code', 'channel', 'has_e_result', 'has_digitised_component',
                   'has_reused_component', 'has_store_component', 'is_vneid_verified', 'queried_population_db',
