@@ -21,10 +21,10 @@ applicability as (
     select * from {{ ref('rulebook_applicability') }} where rule_version = '{{ var("rule_version") }}'
 ),
 
+-- only what the scoring reads; the unit's and the period's other attributes are joined to the
+-- result (carried through the 2 M-row joins of a year they cost a third of the model's time)
 scored_units as (
-    select
-        u.unit_code, u.unit_name, u.unit_type, u.block, u.parent_code, u.root_code,
-        p.period_type, p.period, p.period_start, p.period_end, p.eval_date, p.as_of_date, p.rule_version
+    select u.unit_code, u.unit_type, u.root_code, p.period_type, p.period, p.eval_date
     from {{ ref('int_units') }} as u
     cross join {{ ref('int_periods') }} as p
     where (u.valid_from is null or u.valid_from <= p.eval_date)
@@ -92,30 +92,41 @@ raw_points as (
     from pointed as p
 ),
 
-scaled as (
+-- a group's maxima per unit and period: an aggregate joined back, not a window (a window sorts the
+-- whole wide row by its partition: on a year of 4,166 units, 2 M rows, 4.5 s against 3.0 s)
+group_maxima as (
     select
-        r.*,
-        sum(r.rulebook_max_points) over (partition by r.unit_code, r.period_type, r.period, r.group_code)
-            as group_max_points,
-        sum(r.kept_max_points) over (partition by r.unit_code, r.period_type, r.period, r.group_code)
-            as group_kept_max_points
+        unit_code, period_type, period, group_code,
+        sum(rulebook_max_points) as group_max_points,
+        sum(kept_max_points) as group_kept_max_points
+    from raw_points
+    group by unit_code, period_type, period, group_code
+),
+
+scaled as (
+    select r.*, g.group_max_points, g.group_kept_max_points
     from raw_points as r
+    inner join group_maxima as g
+        on g.unit_code = r.unit_code and g.period_type = r.period_type and g.period = r.period
+        and g.group_code is not distinct from r.group_code
 )
 
 select
-    unit_code, unit_name, unit_type, block, parent_code,
-    period_type, period, period_start, period_end, eval_date, as_of_date, rule_version,
-    criterion_code, group_code, five_group_code,
-    numerator, denominator, ratio, value, ratio_multiplier,
-    unscaled_points * scale as points,
-    round(unscaled_points * scale, 2) as points_rounded,
-    kept_max_points * scale as max_points,
-    rulebook_max_points,
-    policy_applied,
-    inherited_from
+    x.unit_code, u.unit_name, x.unit_type, u.block, u.parent_code,
+    x.period_type, x.period, p.period_start, p.period_end, x.eval_date, p.as_of_date, p.rule_version,
+    x.criterion_code, x.group_code, x.five_group_code,
+    x.numerator, x.denominator, x.ratio, x.value, x.ratio_multiplier,
+    x.unscaled_points * x.scale as points,
+    round(x.unscaled_points * x.scale, 2) as points_rounded,
+    x.kept_max_points * x.scale as max_points,
+    x.rulebook_max_points,
+    x.policy_applied,
+    x.inherited_from
 from (
     select
         s.*,
         case when s.group_kept_max_points > 0 then s.group_max_points / s.group_kept_max_points else 1.0 end as scale
     from scaled as s
 ) as x
+inner join {{ ref('int_units') }} as u on u.unit_code = x.unit_code
+inner join {{ ref('int_periods') }} as p on p.period_type = x.period_type and p.period = x.period
