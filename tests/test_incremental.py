@@ -1,16 +1,17 @@
-"""Incremental dbt models (stg_dossiers, stg_agency_dossiers, int_dossier_timeliness,
-int_dossier_facts, and month by month int_unit_month_dossier_counts and
+"""Incremental dbt models (stg_dossiers, stg_dossier_supplements, stg_agency_dossiers,
+int_dossier_timeliness, int_dossier_facts, and month by month int_unit_month_dossier_counts and
 int_unit_month_procedure_usage) give the scores a full refresh gives.
 
 On a copy of `second_run_home` (three nights built in full, then an incremental run over a fourth
 night with late September data and a corrected night 3), one more run goes incrementally: a new
-night with new versions of a third of the dossiers (the as-of date a day on) and a first,
-unsatisfied rating of a dossier nothing else touches, together with corrections of night 2 (the
-same file names, new bytes, loaded after nights 3 and 4): in the portal's file one dossier
-changed and one gone, in an agency system's file one dossier gone. Then a `--full-refresh` run
-rebuilds everything from raw; every criterion, group and unit score, and every row of the
-incremental models, must be equal row by row. The shared second run stands in for a first
-incremental run of this test's own: a run costs the suite about 25 s.
+night with new versions of a third of the dossiers (the as-of date a day on; one of them without
+the supplement its earlier versions had) and a first, unsatisfied rating of a dossier nothing else
+touches, together with corrections of night 2 (the same file names, new bytes, loaded after
+nights 3 and 4): in the portal's file one dossier changed and one received dossier gone, in an
+agency system's file one dossier gone. Then a `--full-refresh` run rebuilds everything from raw;
+every criterion, group and unit score, and every row of the incremental models, must be equal row
+by row. The shared second run stands in for a first incremental run of this test's own: a run
+costs the suite about 25 s.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ SCORES = {
     "intermediate.int_dossier_facts": ["dossier_code"],
     "staging.stg_dossiers": ["dossier_code"],
     "staging.stg_agency_dossiers": ["agency_system", "dossier_code"],
+    "staging.stg_dossier_supplements": ["dossier_code", "requested_at", "supplied_at"],
     "intermediate.int_unit_month_dossier_counts": ["unit_code", "received_month"],
     "intermediate.int_unit_month_procedure_usage": ["unit_code", "procedure_code", "received_month"],
 }
@@ -98,6 +100,12 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_second_run_ho
     warehouse = copied_second_run_home / "warehouse" / "svcindex.duckdb"
 
     _deliver(landing, "2026-10-05", like="2026-10-04", updated="20261005100000", every=3)
+    # one of the night's new versions has no supplement any more: its cycles must go
+    night5 = landing / "dvcqg_hoso" / "2026-10-05"
+    records5 = _records(night5 / "part-00000.jsonl.gz")
+    unsupplied = next(r for r in records5[::3] if r.get("DanhSachHoSoBoSung"))
+    unsupplied["DanhSachHoSoBoSung"] = []
+    _write(night5, records5)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         unrated = con.execute("""select dossier_code from intermediate.int_dossier_facts
                                  where dossier_code not in (select dossier_code from staging.stg_ratings)
@@ -135,6 +143,8 @@ def test_incremental_runs_give_the_scores_of_a_full_refresh(copied_second_run_ho
     assert dossiers.loc[changed["MaHoSo"], "status"] == 10
     assert (dossiers.extract_date.astype(str) == "2026-10-05").sum() > 0
     assert agency_gone not in set(incremental["staging.stg_agency_dossiers"].dossier_code)
+    supplements = set(incremental["staging.stg_dossier_supplements"].dossier_code)
+    assert unsupplied["MaHoSo"] not in supplements and len(supplements) > 0
     facts = incremental["intermediate.int_dossier_facts"].set_index("dossier_code")
     assert facts.loc[unrated, "is_rated_unsatisfied"] and gone not in facts.index
 
