@@ -65,6 +65,7 @@ SIZES = {
     "1M": ("2026-10-01", 31, 1_000_000, 1, "2026-10-31", "2026-10"),
     "5M": ("2026-10-01", 31, 5_000_000, 1, "2026-10-31", "2026-10"),
     "year": ("2026-01-01", 28, 2_500_000, 12, "2026-12-31", "2026-12"),
+    "year-quarter": ("2026-01-01", 28, 600_000, 12, "2026-12-31", "2026-12"),  # a year at a quarter of the volume
 }
 
 FLOOR_CHILD = """
@@ -243,17 +244,16 @@ def bench_size(name: str, root: Path, repeats: int, memory: str, keep: bool, par
     return result
 
 
-def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night: str, period: str,
-                  share: float, recent_days: int, floor_child) -> dict:
-    """A night's new dossier versions on top of the loaded history: the incremental build, checked
-    against the floor, then the full refresh of the same rows."""
+def insert_night(warehouse: Path, memory: str, night: str, share: float, recent_days: int) -> tuple[int, int]:
+    """`share` of the dossiers get a new version (returned, finished), loaded now: the raw rows of one
+    new night on top of the loaded history. Returns the new versions and the months they were received in."""
     con = duckdb.connect(str(warehouse), config={"memory_limit": memory})
     # loaded after everything before it, as a real night is: the generator stamps its rows at the
     # as-of night, which for the year (31 December) lies after today; the incremental models take
     # what was loaded after their last build
-    # --night-recent-days: the night's dossiers drawn from those received in the last `recent_days`
-    # before the as-of night (a real night updates dossiers still in processing), as many as
-    # without it; 0: from all history, every month touched (the worst case for month-keyed models)
+    # recent_days: the night's dossiers drawn from those received in the last `recent_days` before
+    # the as-of night (a real night updates dossiers still in processing), as many as without it;
+    # 0: from all history, every month touched (the worst case for month-keyed models)
     recent = f"NgayTiepNhan >= timestamp '{night}' - interval {recent_days} day" if recent_days else "true"
     scale = con.execute(f"select count(distinct MaHoSo) / count(distinct MaHoSo) filter ({recent}) "
                         "from raw.dvcqg_hoso").fetchone()[0]
@@ -273,6 +273,14 @@ def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night
     con.execute("insert into raw.load_log (source, extract_date, file_name, file_sha256, status, loaded_at)"
                 " values ('dvcqg_hoso', ?, 'bench-night', 'y', 'loaded', ?)", [night, loaded_at])
     con.close()
+    return versions, months
+
+
+def one_new_night(home: Path, warehouse: Path, memory: str, partial: Path, night: str, period: str,
+                  share: float, recent_days: int, floor_child) -> dict:
+    """A night's new dossier versions on top of the loaded history: the incremental build, checked
+    against the floor, then the full refresh of the same rows."""
+    versions, months = insert_night(warehouse, memory, night, share, recent_days)
     incremental = run_marts(home, memory, "night", partial, full_refresh=False)
     floor = floor_child("night")
     bad = disagreements(marts_result(warehouse, period), pd.read_parquet(home / "floor_night.parquet"),
