@@ -72,7 +72,7 @@ def main() -> None:
         print(f"{c.name}: full build {r['wall_s']:.1f} s", flush=True)
         shutil.copy(warehouse, home / f"built_{c.name}.duckdb")
     (home / "raw.duckdb").unlink()
-    print(f"\n| round | checkout | incremental wall | dbt elapsed | models / tests / seeds | peak | load |\n|---|---|---|---|---|---|---|")
+    print(f"\n| round | checkout | incremental wall | dbt elapsed | models / tests / seeds | peak | load | slowest nodes |\n|---|---|---|---|---|---|---|---|")
     for i in range(a.rounds):
         for c in checkouts:
             shutil.copy(home / f"built_{c.name}.duckdb", warehouse)
@@ -91,8 +91,8 @@ def main() -> None:
                          key=lambda x: -x[1])[:6]
             print(f"| {i + 1} | {c.name} | {r['wall_s']:.1f} s | {r['run_results']['elapsed_time']:.1f} s "
                   f"| {by.get('model', 0):.1f} / {by.get('test', 0):.1f} / {by.get('seed', 0):.1f} s "
-                  f"| {r['peak_rss_gib']:.2f} GiB | {r['load_1m']:.1f} |  "
-                  + ", ".join(f"{u} {t:.1f}" for u, t in top), flush=True)
+                  f"| {r['peak_rss_gib']:.2f} GiB | {r['load_1m']:.1f} | "
+                  + ", ".join(f"{u} {t:.1f}" for u, t in top) + " |", flush=True)
     print(f"\nthe night: {versions:,} versions received in {months_touched} months, floor agreed after every build "
           f"(floor {floor['wall_s']:.1f} s)")
     shutil.rmtree(home, ignore_errors=True)
