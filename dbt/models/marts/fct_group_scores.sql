@@ -11,10 +11,7 @@ portal as (
         unit_code, unit_name, unit_type, block, parent_code,
         period_type, period, period_start, period_end, eval_date, as_of_date, rule_version,
         group_code,
-        -- summed as decimals: a sum of doubles depends on the order the engine adds them in, and
-        -- at an exact .xx5 it rounded to different cents on DuckDB and Spark (9 of 168,252 groups
-        -- of a national month); criterion points agree to the bit on both engines
-        cast(round(sum(cast(points as decimal(18, 6))), 2) as double) as points,
+        {{ sum_to_cents('points') }} as points,
         round(sum(max_points), 2) as max_points
     from {{ ref('fct_criterion_scores') }}
     group by unit_code, unit_name, unit_type, block, parent_code,
