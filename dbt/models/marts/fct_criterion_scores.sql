@@ -21,8 +21,8 @@ applicability as (
     select * from {{ ref('rulebook_applicability') }} where rule_version = '{{ var("rule_version") }}'
 ),
 
--- only what the scoring reads; the unit's and the period's other attributes are joined to the
--- result (carried through the 2 M-row joins of a year they cost a third of the model's time)
+-- only what the scoring reads: the unit's and the period's display attributes are joined to the
+-- result instead of being carried through the 2 M-row joins and aggregate of a year
 scored_units as (
     select u.unit_code, u.unit_type, u.root_code, p.period_type, p.period, p.eval_date
     from {{ ref('int_units') }} as u
