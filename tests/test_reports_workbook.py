@@ -264,3 +264,18 @@ def test_unrated_units_are_listed_apart_and_never_ranked(db, tmp_path):
     listed = [r for r in wb[SHEET_UNRATED].iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0]]
     assert [r[0] for r in listed if r[0].startswith("H44")] == ["H44.X02"]
     assert any(str(r[0]).startswith("Dữ liệu chỉ phủ một phần tháng") for r in listed)
+
+
+def test_a_gap_list_longer_than_a_sheet_keeps_the_same_number_of_oldest_dossiers_per_province():
+    import pandas as pd
+
+    from dagster_project.reports.workbook import _fit_sheet
+
+    # ordered as the report reads them: by province, the oldest first
+    gaps = pd.DataFrame([(p, f"{p}-{i}", 100 - i) for p, n in (("H01", 2), ("H02", 5), ("H03", 10)) for i in range(n)],
+                        columns=["province_code", "dossier_code", "age_working_days"])
+    assert _fit_sheet(gaps, 17) is gaps                   # everything fits: nothing dropped
+    kept = _fit_sheet(gaps, 12)                           # 2 + 5 + 5: H03 gives up its 5 youngest
+    assert kept.groupby("province_code").size().to_dict() == {"H01": 2, "H02": 5, "H03": 5}
+    assert list(kept[kept.province_code == "H03"].age_working_days) == [100, 99, 98, 97, 96]
+    assert _fit_sheet(gaps, 7).groupby("province_code").size().to_dict() == {"H01": 2, "H02": 2, "H03": 2}

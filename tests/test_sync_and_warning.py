@@ -179,10 +179,11 @@ def test_explain_what_if_lists_the_at_risk_dossiers_and_what_each_criterion_keep
     assert "not open at the as-of night" in said.out + said.err
 
 
-def test_a_units_report_has_its_improvement_page_and_the_province_sync_annex(gap_home, tmp_path):
+def test_a_units_report_has_its_improvement_page_and_the_province_sync_annex(gap_home, tmp_path, monkeypatch):
     import openpyxl
 
     from dagster_project.reports import build_monthly_report
+    from dagster_project.reports import workbook as sheets
 
     with published(gap_home) as con:
         unit = con.execute("""select unit_code from at_risk_dossiers where received_date >= date '2026-10-01'
@@ -201,5 +202,15 @@ def test_a_units_report_has_its_improvement_page_and_the_province_sync_annex(gap
     assert gaps and gaps <= listed
     text = pdf_text(national["pdf"])
     assert "HỒ SƠ CHƯA ĐỒNG BỘ LÊN CỔNG DVCQG: UBND TỈNH PHÚ THỌ" in text
+
+    # more gaps than a sheet holds (a national year's, in Excel): the oldest that fit, and a note saying so
+    monkeypatch.setattr(sheets, "SHEET_ROWS", sheets.HEADER_ROW + len(gaps) // 2)
+    sheet = openpyxl.load_workbook(build_monthly_report(gap_home / "published" / "svcindex.duckdb", "2026-10",
+                                                        tmp_path / "capped")["xlsx"])[sheets.SHEET_SYNC_DOSSIERS]
+    rows = [r for r in sheet.iter_rows(min_row=sheets.HEADER_ROW + 1, values_only=True) if r[3] is not None]
+    with published(gap_home) as con:
+        oldest = con.execute("select age_working_days from sync_gaps order by 1 desc limit ?", [len(gaps) // 2]).fetchall()
+    assert sorted(r[6] for r in rows) == sorted(a for (a,) in oldest)
+    assert "Danh sách đầy đủ: bảng sync_gaps" in sheet.cell(3, 1).value
     unit_text = pdf_text(paths["pdf"])
     assert "CẢI THIỆN ĐIỂM" in unit_text and all(c in unit_text for c in at_risk)

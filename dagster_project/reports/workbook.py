@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .config import ReportConfig
 from .data import ReportData
 from .labels import (ANNEX_HEADERS, SEVERITY_LABELS, SUCCESS_LABELS, TITLE, UNIT_TYPE_TITLES,
-                     expectation_label, month_label, policy_label, suite_label)
+                     expectation_label, month_label, policy_label, suite_label, vn_number)
 
 SCORE, CHANGE, COUNT, RATIO = "0.00", "+0.00;-0.00;0.00", "#,##0", "0.00%"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -35,6 +35,9 @@ UNRATED_COLUMNS: list[Column] = [
 SHEET_DEPARTMENTS, SHEET_COMMUNES = "Sở, ban, ngành", "Xã, phường"
 SHEET_SYNC, SHEET_SYNC_DOSSIERS = "Chưa đồng bộ", "Hồ sơ chưa đồng bộ"
 SHEET_IMPROVE = "Cải thiện"
+# Excel's last row: openpyxl refuses a row past it. A national year's sync gaps can be more dossiers
+# than a sheet holds (1.5 M on the simulated year of bench/bench_year_night.py); see _fit_sheet.
+SHEET_ROWS = 1_048_576
 
 # (header, source column, number format, width)
 Column = tuple[str, str, str | None, int]
@@ -200,16 +203,41 @@ def _sync_sheets(ws: Worksheet, dossiers_ws: Worksheet, data: ReportData) -> Non
             # the province's own row counts its whole tree; without it (a scoped report) sum the rows
             own = rows[rows.unit_code == code]
             total = int(own.gap_dossiers.iloc[0]) if not own.empty else int(rows.gap_dossiers.sum())
-            _section_row(ws, row, f"{name}: {total:,} hồ sơ chưa đồng bộ".replace(",", "."), len(SYNC_UNIT_COLUMNS))
+            _section_row(ws, row, f"{name}: {vn_number(total, 0)} hồ sơ chưa đồng bộ", len(SYNC_UNIT_COLUMNS))
             row = _rows(ws, rows, SYNC_UNIT_COLUMNS, row + 1)
     _finish(ws, SYNC_UNIT_COLUMNS, row - 1, autofilter=False)
-    gaps = data.sync_gap_dossiers
+    gaps = _fit_sheet(data.sync_gap_dossiers, SHEET_ROWS - HEADER_ROW)
     _header(dossiers_ws, data, f"Phụ lục: danh sách hồ sơ chưa đồng bộ — đến ngày {data.as_of_date:%d/%m/%Y}",
             SYNC_DOSSIER_COLUMNS)
+    if len(gaps) < len(data.sync_gap_dossiers):
+        dossiers_ws.cell(3, 1, _fitted_note(gaps, data.sync_gap_dossiers)).font = Font(italic=True, bold=True)
     end = _rows(dossiers_ws, gaps, SYNC_DOSSIER_COLUMNS, HEADER_ROW + 1) if not gaps.empty else HEADER_ROW + 1
     if gaps.empty:
         dossiers_ws.cell(HEADER_ROW + 1, 1, "Không có hồ sơ nào.")
     _finish(dossiers_ws, SYNC_DOSSIER_COLUMNS, end - 1)
+
+
+def _fit_sheet(gaps: pd.DataFrame, room: int) -> pd.DataFrame:
+    """At most `room` of the gap dossiers (ordered by province, oldest first): when they do not all
+    fit, every province keeps its oldest ones, the same number k for each (all of those with fewer),
+    k the largest that fits. The published table sync_gaps keeps the whole list."""
+    if len(gaps) <= room:
+        return gaps
+    sizes = sorted(gaps.groupby("province_code").size())
+    k, left = 0, room
+    for i, size in enumerate(sizes):
+        if size * (len(sizes) - i) > left:  # the rest cannot all keep `size`: share what is left
+            k = left // (len(sizes) - i)
+            break
+        left -= size
+    return gaps.groupby("province_code", sort=False).head(k)
+
+
+def _fitted_note(listed: pd.DataFrame, gaps: pd.DataFrame) -> str:
+    cap = int(listed.groupby("province_code").size().max()) if not listed.empty else 0
+    return (f"Liệt kê {vn_number(len(listed), 0)} trong {vn_number(len(gaps), 0)} hồ sơ (một trang tính Excel chứa tối đa "
+            f"{vn_number(SHEET_ROWS, 0)} dòng): mỗi tỉnh, bộ tối đa {vn_number(cap, 0)} hồ sơ chưa đồng bộ lâu nhất. "
+            "Danh sách đầy đủ: bảng sync_gaps của tệp công bố.")
 
 
 def _improvement_sheet(ws: Worksheet, data: ReportData) -> None:
@@ -224,10 +252,14 @@ def _improvement_sheet(ws: Worksheet, data: ReportData) -> None:
     ws.cell(row + 1, 1, f"Hồ sơ sắp đến hạn ({len(data.at_risk)})").font = Font(bold=True)
     _header_cells(ws, row + 2, AT_RISK_COLUMNS)
     row = _rows(ws, data.at_risk, AT_RISK_COLUMNS, row + 3) if not data.at_risk.empty else row + 3
-    ws.cell(row + 1, 1, f"Hồ sơ chưa đồng bộ lên Cổng DVCQG ({len(data.sync_gap_dossiers)})").font = Font(bold=True)
+    gaps = _fit_sheet(data.sync_gap_dossiers, SHEET_ROWS - (row + 2))
+    title = f"Hồ sơ chưa đồng bộ lên Cổng DVCQG ({len(data.sync_gap_dossiers)})"
+    if len(gaps) < len(data.sync_gap_dossiers):
+        title += ". " + _fitted_note(gaps, data.sync_gap_dossiers)
+    ws.cell(row + 1, 1, title).font = Font(bold=True)
     _header_cells(ws, row + 2, SYNC_DOSSIER_COLUMNS)
-    if not data.sync_gap_dossiers.empty:  # a file published before these tables existed has none
-        _rows(ws, data.sync_gap_dossiers, SYNC_DOSSIER_COLUMNS, row + 3)
+    if not gaps.empty:  # a file published before these tables existed has none
+        _rows(ws, gaps, SYNC_DOSSIER_COLUMNS, row + 3)
     for i, (_h, _s, _f, width) in enumerate(STAKE_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(width, 14)
     ws.row_dimensions[HEADER_ROW].height = 48
