@@ -21,11 +21,24 @@ bcqg_previous_year as (
     group by a.ancestor_code, extract(year from b.report_month) + 1
 ),
 
-agency as (
-    select a.ancestor_code as unit_code, p.period_type, p.period, count(*) as dossiers
+-- counted per unit and month before the months fan out into periods and the units up the tree (a
+-- national year is 34 M agency dossiers: fanned out first, 19 s a night). A period starts on the 1st
+-- and is judged up to min(its end, the as-of date), so with the dossiers after the as-of date left
+-- out, a month is in a period exactly when its first day is between the period's start and eval_date.
+agency_months as (
+    select d.unit_code, cast({{ dbt.date_trunc('month', 'd.received_date') }} as date) as received_month,
+           count(*) as dossiers
     from {{ ref('stg_agency_dossiers') }} as d
-    inner join {{ ref('int_unit_ancestors') }} as a on a.unit_code = d.unit_code
-    inner join {{ ref('int_periods') }} as p on d.received_date between p.period_start and p.eval_date
+    cross join {{ ref('int_run_context') }} as ctx
+    where d.received_date <= ctx.as_of_date
+    group by d.unit_code, cast({{ dbt.date_trunc('month', 'd.received_date') }} as date)
+),
+
+agency as (
+    select a.ancestor_code as unit_code, p.period_type, p.period, cast(sum(m.dossiers) as bigint) as dossiers
+    from agency_months as m
+    inner join {{ ref('int_unit_ancestors') }} as a on a.unit_code = m.unit_code
+    inner join {{ ref('int_periods') }} as p on m.received_month between p.period_start and p.eval_date
     group by a.ancestor_code, p.period_type, p.period
 ),
 

@@ -4,23 +4,26 @@
 -- ratio says how many are missing; this lists which. No applicant field ever enters it.
 with ctx as (select * from {{ ref('int_run_context') }}),
 
-agency as (
+-- the agency rows (received by the as-of night) whose dossier the portal does not have. The anti-join
+-- comes first: it keeps or drops every system's row of a dossier alike, so the one-row-per-dossier
+-- rule after it reads the few missing rows, not all history's (on a national year 2 M of 34 M: 28 s -> 8 s)
+missing_in_any_system as (
     select d.*
     from {{ ref('stg_agency_dossiers') }} as d
     cross join ctx
+    left join {{ ref('stg_dossiers') }} as p on p.dossier_code = d.dossier_code
     where d.received_date <= ctx.as_of_date
-      -- the same dossier exported by two systems is one dossier: keep one, the first system by name
-      and not exists (
-          select 1 from {{ ref('stg_agency_dossiers') }} as o
-          where o.dossier_code = d.dossier_code and o.agency_system < d.agency_system
-      )
+      and p.dossier_code is null
 ),
 
+-- the same dossier exported by two systems is one dossier: keep one, the first system by name
 missing as (
-    select a.*
-    from agency as a
-    left join {{ ref('stg_dossiers') }} as p on p.dossier_code = a.dossier_code
-    where p.dossier_code is null
+    select m.*
+    from missing_in_any_system as m
+    where not exists (
+        select 1 from missing_in_any_system as o
+        where o.dossier_code = m.dossier_code and o.agency_system < m.agency_system
+    )
 )
 
 select
