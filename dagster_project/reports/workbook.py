@@ -36,7 +36,7 @@ SHEET_DEPARTMENTS, SHEET_COMMUNES = "Sở, ban, ngành", "Xã, phường"
 SHEET_SYNC, SHEET_SYNC_DOSSIERS = "Chưa đồng bộ", "Hồ sơ chưa đồng bộ"
 SHEET_IMPROVE = "Cải thiện"
 # Excel's last row: openpyxl refuses a row past it. A national year's sync gaps can be more dossiers
-# than a sheet holds (1.5 M on the simulated year of bench/bench_year_night.py); see _fit_sheet.
+# than a sheet holds (1.95 M on the simulated year of bench/bench_year_night.py); see _fit_sheet.
 SHEET_ROWS = 1_048_576
 
 # (header, source column, number format, width)

@@ -16,9 +16,9 @@ eligible as (
 ),
 
 -- a dossier counts once for each unit above it, whichever systems exported it. Counting distinct
--- dossiers per ancestor over every row fanned out up the tree took 31 s on a national year (34 M
+-- dossiers per ancestor over every row fanned out up the tree took 28.5 s on a national year (34 M
 -- agency dossiers, bench/bench_year_night.py); instead a dossier every system files under one unit
--- (all of them, in practice) is counted at that unit and the counts summed up the tree (9 s), and
+-- (all of them, in practice) is counted at that unit and the counts summed up the tree (10.9 s), and
 -- only a dossier filed under two units is counted distinct per ancestor
 dossier_units as (
     select dossier_code, min(unit_code) as unit_code, max(unit_code) as other_unit_code

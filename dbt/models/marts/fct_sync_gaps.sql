@@ -6,7 +6,7 @@ with ctx as (select * from {{ ref('int_run_context') }}),
 
 -- the agency rows (received by the as-of night) whose dossier the portal does not have. The anti-join
 -- comes first: it keeps or drops every system's row of a dossier alike, so the one-row-per-dossier
--- rule after it reads the few missing rows, not all history's (on a national year 2 M of 34 M: 28 s -> 8 s)
+-- rule after it reads the few missing rows, not all history's (on a national year 2 M of 34 M: the node 24.2 s -> 10.5 s)
 missing_in_any_system as (
     select d.*
     from {{ ref('stg_agency_dossiers') }} as d
