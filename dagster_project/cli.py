@@ -91,6 +91,16 @@ def err() -> Console:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
+# No telemetry (no internet here); Dagster's SQLite event log with its connections kept open
+# (event_log_storage.py: a small run stores ~860 events).
+DAGSTER_YAML = """telemetry:
+  enabled: false
+event_log_storage:
+  module: dagster_project.event_log_storage
+  class: PooledSqliteEventLogStorage
+"""
+
+
 def prepare_environment() -> None:
     """Absolute SVCINDEX_HOME for dbt, a Dagster instance inside it, no telemetry (no internet here)."""
     h = home().ensure()
@@ -100,8 +110,9 @@ def prepare_environment() -> None:
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(h.root / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    # a home's own instance file: written when missing, or upgraded from what earlier versions wrote
+    if not config.exists() or config.read_text() == "telemetry:\n  enabled: false\n":
+        config.write_text(DAGSTER_YAML)
 
 
 @app.callback()
