@@ -28,7 +28,7 @@ if not hasattr(sys.modules["__main__"], "__file__"):
 # run), so that the short files fill in at the end rather than one long file running alone on one
 # worker. pytest-xdist hands out test files in collection order once told not to reorder them by
 # their number of tests (pytest_xdist_make_scheduler below).
-LONGEST_FIRST = ("test_run_safety.py", "test_incremental.py", "test_reform_map.py", "test_spark_parity.py",
+LONGEST_FIRST = ("test_run_safety.py", "test_reform_map.py", "test_incremental.py", "test_spark_parity.py",
                  "test_lower_levels.py", "test_sync_and_warning.py", "test_sources_whole_nights.py",
                  "test_dbt_tdgq.py", "test_scenario.py", "test_dbt_phutho.py")
 
@@ -114,17 +114,33 @@ def _environment(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def pipeline_home(tmp_path_factory):
-    """A home with three simulated nights for two provinces, after one nightly run over all three (a backfill as one run)."""
+def pipeline_home(tmp_path_factory, worker_id):
+    """A home with three simulated nights for two provinces, after one nightly run over all three
+    (a backfill as one run); read-only.
+
+    Built once per test session, under pytest-xdist too: the first worker to ask builds it under a
+    file lock in the directory the workers share, the other waits for it (a run of the job, about
+    a sixth of a worker's time, is not paid twice)."""
+    from filelock import FileLock
+
     from dagster_project.cli import run_nightly
     from dagster_project.settings import home
     from dagster_project.simulate import simulate
 
-    root = tmp_path_factory.mktemp("pipeline_home")
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    root = shared / "pipeline_home"
+    built, failed = shared / "pipeline_home.built", shared / "pipeline_home.failed"
+    with FileLock(shared / "pipeline_home.lock"):
+        if failed.exists():
+            pytest.fail("the nightly run on simulated data failed (in another worker: see its first failure)")
+        if not built.exists():
+            use_home(root)
+            simulate(home().landing, SAMPLE_START, SAMPLE_END, scale=SAMPLE_SCALE, seed=7, provinces=SAMPLE_PROVINCES)
+            if not run_nightly().success:
+                failed.touch()
+                pytest.fail("the nightly run on simulated data failed")
+            built.touch()
     use_home(root)
-    simulate(home().landing, SAMPLE_START, SAMPLE_END, scale=SAMPLE_SCALE, seed=7, provinces=SAMPLE_PROVINCES)
-    result = run_nightly()
-    assert result.success, "the nightly run on simulated data failed"
     return root
 
 
