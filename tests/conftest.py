@@ -27,7 +27,10 @@ if not hasattr(sys.modules["__main__"], "__file__"):
 # The files with runs of the job of their own go first, longest first (--durations of a two-worker
 # run), so that the short files fill in at the end rather than one long file running alone on one
 # worker. pytest-xdist hands out test files in collection order once told not to reorder them by
-# their number of tests (pytest_xdist_make_scheduler below).
+# their number of tests (pytest_xdist_make_scheduler below): the first worker starts on
+# test_run_safety.py and builds `pipeline_home`, the second on test_reform_map.py (a home of its
+# own) and, since that file has only two tests, the readers of `second_run_home`, which by then
+# find `pipeline_home` built.
 LONGEST_FIRST = ("test_run_safety.py", "test_reform_map.py", "test_incremental.py", "test_spark_parity.py",
                  "test_lower_levels.py", "test_sync_and_warning.py", "test_sources_whole_nights.py",
                  "test_dbt_tdgq.py", "test_scenario.py", "test_dbt_phutho.py")
