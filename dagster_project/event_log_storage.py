@@ -1,8 +1,8 @@
 """Dagster's SQLite event log, with its database connections kept open between events.
 
 Dagster's `SqliteEventLogStorage` builds a SQLAlchemy engine and opens a new SQLite connection
-for every write: storing one event takes 3-4 of them (the run's database, and for an asset or
-check event the cross-run index three more times). A nightly run stores about 860 events (dbt's
+for every write: storing an asset or check event takes three of them (the run's database and
+the cross-run index), any other event one. A nightly run stores about 860 events (dbt's
 models and tests are asset materialisations and checks, each planned and then recorded), and
 on this machine (2026-12-03, `bench/bench_event_log.py`, medians) that came to 10.2 ms per asset
 event and 4.1 ms per other event on /dev/shm, 18.2 and 8.0 ms on disk. This subclass keeps one
