@@ -118,7 +118,7 @@ class Publication:
     rule_version: str | None
     row_counts: dict[str, int]
     restatements: int
-    seconds: dict[str, float]               # per published table, for where a publication's time goes
+    seconds: dict[str, float]               # per published table, and the file's copy and last write: where the time goes
     months_rewritten: dict[str, list[str]]  # per BY_MONTH table: the months written (all, in a new file)
 
 
@@ -156,9 +156,12 @@ def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = 
             select coalesce(json_group_object(suite || '.' || expectation || coalesce('(' || column_name || ')', ''),
                                               case when success then 'pass' else severity || '-fail' end), '{}')
             from ops.quality_results where run_id = ?""", [run_id]).fetchone()[0]
+    seconds: dict[str, float] = {}
     try:
         if published.exists():
+            started = time.perf_counter()
             shutil.copyfile(published, tmp)  # a new inode: readers of the old file keep theirs
+            seconds["(copy of the last publication)"] = round(time.perf_counter() - started, 2)
         with connection(tmp) as con:
             con.execute(f"attach '{warehouse}' as wh (read_only)")
             tables = {**PUBLISHED_TABLES, **(extra or {})}
@@ -167,7 +170,6 @@ def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = 
                 if stale not in tables and stale not in OWN_TABLES:
                     con.execute(f"drop table {stale}")
             counts: dict[str, int] = {}
-            seconds: dict[str, float] = {}
             rewritten: dict[str, list[str]] = {}
             for table, source in tables.items():
                 started = time.perf_counter()
@@ -192,9 +194,11 @@ def publish(warehouse: Path, published: Path, run_id: str, inputs: str | None = 
             pause_point("publication")  # the temp file and its .wal exist now
             restated_rows = con.execute("select * from new_restatements").fetchall()
             con.execute("detach wh")
+            started = time.perf_counter()
             con.execute("checkpoint")
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        seconds["(checkpoint and fsync)"] = round(time.perf_counter() - started, 2)
         os.replace(tmp, published)
         directory = os.open(published.parent, os.O_RDONLY)  # make the rename itself durable
         try:
