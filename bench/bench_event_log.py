@@ -20,10 +20,10 @@ import sys
 import tempfile
 import time
 
-STORAGES = {
-    "dagster": "",
-    "pooled": "event_log_storage:\n  module: dagster_project.event_log_storage\n  class: PooledSqliteEventLogStorage\n",
-}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+from dagster_project.cli import DAGSTER_YAML, EARLIER_DAGSTER_YAML  # noqa: E402
+
+STORAGES = {"dagster": EARLIER_DAGSTER_YAML, "pooled": DAGSTER_YAML}
 
 
 def one(directory: str, events: int, storage: str) -> tuple[float, float]:
@@ -31,7 +31,7 @@ def one(directory: str, events: int, storage: str) -> tuple[float, float]:
     home = tempfile.mkdtemp(dir=directory)
     try:
         with open(os.path.join(home, "dagster.yaml"), "w") as f:
-            f.write("telemetry:\n  enabled: false\n" + STORAGES[storage])
+            f.write(STORAGES[storage])
         out = subprocess.run([sys.executable, __file__, "--child", str(events)], capture_output=True, text=True,
                              env={**os.environ, "DAGSTER_HOME": home}, check=True).stdout.split()
         return float(out[-2]), float(out[-1])

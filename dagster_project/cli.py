@@ -92,10 +92,10 @@ def err() -> Console:
 
 
 # No telemetry (no internet here); Dagster's SQLite event log with its connections kept open
-# (event_log_storage.py: a small run stores ~860 events).
-DAGSTER_YAML = """telemetry:
-  enabled: false
-event_log_storage:
+# (event_log_storage.py: a small run stores ~860 events). Versions before 2026-12-03 wrote the
+# first part alone, with Dagster's own event log.
+EARLIER_DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+DAGSTER_YAML = EARLIER_DAGSTER_YAML + """event_log_storage:
   module: dagster_project.event_log_storage
   class: PooledSqliteEventLogStorage
 """
@@ -111,7 +111,7 @@ def prepare_environment() -> None:
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     # a home's own instance file: written when missing, or upgraded from what earlier versions wrote
-    if not config.exists() or config.read_text() == "telemetry:\n  enabled: false\n":
+    if not config.exists() or config.read_text() == EARLIER_DAGSTER_YAML:
         config.write_text(DAGSTER_YAML)
 
 

@@ -2,13 +2,11 @@
 
 Dagster's `SqliteEventLogStorage` builds a SQLAlchemy engine and opens a new SQLite connection
 for every write: storing an asset or check event takes three of them (the run's database and
-the cross-run index), any other event one. A nightly run stores about 860 events (dbt's
-models and tests are asset materialisations and checks, each planned and then recorded), and
-on this machine (2026-12-03, `bench/bench_event_log.py`, medians) that came to 10.2 ms per asset
-event and 4.1 ms per other event on /dev/shm, 18.2 and 8.0 ms on disk. This subclass keeps one
-engine, with SQLAlchemy's default connection pool, per database file: 3.4 and 0.7 ms on /dev/shm,
-5.2 and 1.1 ms on disk. A small run (two provinces, three nights, on /dev/shm) went from 68.8 to
-61.4 s (farm-bench, three pairs, median ratio 0.89). Everything else — schema, files, the
+the cross-run index), any other event one, and a nightly run stores about 860 events (dbt's
+models and tests are asset materialisations and checks, each planned and then recorded). This
+subclass keeps one engine, with SQLAlchemy's default connection pool, per database file: an asset
+event about three times faster, any other about six (bench/README.md, `bench_event_log.py`, with
+a small run timed side by side). Everything else — schema, files, the
 transaction per write, the lock that serialises writers in a process — is Dagster's: the UI
 reads the same files as before.
 

@@ -10,6 +10,7 @@ from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializa
 from dagster._core.events.log import EventLogEntry
 
 from conftest import use_home
+from dagster_project.cli import EARLIER_DAGSTER_YAML
 from dagster_project.event_log_storage import OPEN_DATABASES, PooledSqliteEventLogStorage
 
 
@@ -24,10 +25,10 @@ def test_a_new_home_and_an_old_one_get_the_pooled_event_log_in_their_own_folder(
     previous = os.environ["SVCINDEX_HOME"]
     old = tmp_path / "old"
     (old / "dagster").mkdir(parents=True)
-    (old / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")   # what earlier versions wrote
+    (old / "dagster" / "dagster.yaml").write_text(EARLIER_DAGSTER_YAML)
     custom = tmp_path / "custom"
     (custom / "dagster").mkdir(parents=True)
-    (custom / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n# the operator's own\n")
+    (custom / "dagster" / "dagster.yaml").write_text(EARLIER_DAGSTER_YAML + "# the operator's own\n")
     try:
         for root, pooled in ((tmp_path / "new", True), (old, True), (custom, False)):
             use_home(root)
