@@ -6,8 +6,9 @@
 Each round, for each directory, stores the same events through a fresh instance of each
 storage, the two interleaved: asset materialisations (written to the run's database and
 mirrored to the cross-run index, like dbt's models and tests) and plain log events (the run's
-database only). Prints min and median milliseconds per event. What a nightly run stores: about
-860 events, 520 of them asset or check events (README, "Tests").
+database only). Prints min and median milliseconds per event. What a nightly run stores: one
+small run's event log (2026-12-03) held 859 events, 515 of them materialisations, planned
+materialisations and check evaluations (planned and done), the rest steps' events and logs.
 """
 from __future__ import annotations
 
