@@ -59,6 +59,7 @@ ENVIRONMENT = """\
                            as JSON on stdin (besides alerts/alerts.jsonl)
   [cyan]SVCINDEX_DUCKDB_MEMORY[/cyan]   DuckDB memory_limit per connection (5GB)
   [cyan]SVCINDEX_DUCKDB_THREADS[/cyan]  DuckDB threads (default: the CPU count)
+  [cyan]SVCINDEX_DBT_THREADS[/cyan]     dbt models and tests built at once (1)
   [cyan]DAGSTER_HOME[/cyan]             the Dagster instance: run history of `ui`
                            (default $SVCINDEX_HOME/dagster)
   [cyan]SVCINDEX_DEBUG[/cyan]           1: same as --debug

@@ -92,11 +92,19 @@ def duckdb_temp_directory(database: Path) -> Path:
     return database.parent / ".duckdb_tmp"
 
 
+def dbt_threads() -> str:
+    """How many dbt nodes build at once on DuckDB. One by default: on two cores more threads gained
+    little at national volume and cost CPU on small runs (README "dbt threads"); raise it on more cores."""
+    return os.environ.get("SVCINDEX_DBT_THREADS", "1")
+
+
 def dbt_vars(h: Home) -> dict[str, str]:
-    """What dbt/profiles.yml reads (as `var(...)`): the warehouse file and the DuckDB settings above.
+    """What dbt/profiles.yml reads (as `var(...)`): the warehouse file, dbt's threads and the DuckDB
+    settings above.
 
     Passed on dbt's command line by every caller (the dbt resource, `make setup`, `svcindex docs`),
     so dbt and the Python connections cannot disagree and nothing writes os.environ for dbt."""
     return {"svcindex_warehouse": str(h.warehouse),
             "duckdb_temp_directory": str(duckdb_temp_directory(h.warehouse)),
+            "dbt_threads": dbt_threads(),
             **{f"duckdb_{k}": v for k, v in duckdb_settings().items()}}

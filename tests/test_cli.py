@@ -123,7 +123,7 @@ def test_help_documents_every_option_and_environment_variable(capsys):
     code, text = call(capsys, "--help")
     assert code == 0
     for variable in ("SVCINDEX_HOME", "SVCINDEX_PII_KEY", "SVCINDEX_ALERT_COMMAND", "SVCINDEX_DUCKDB_MEMORY",
-                     "SVCINDEX_DUCKDB_THREADS", "DAGSTER_HOME", "SVCINDEX_DEBUG", "Exit codes"):
+                     "SVCINDEX_DUCKDB_THREADS", "SVCINDEX_DBT_THREADS", "DAGSTER_HOME", "SVCINDEX_DEBUG", "Exit codes"):
         assert variable in text
     group = typer.main.get_command(app)
     assert {"simulate", "run", "demo", "ui", "report", "explain", "docs", "sql"} <= set(group.commands)

@@ -65,3 +65,15 @@ def test_the_dbt_resource_knows_its_dbt_without_asking_it():
     printed = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
     assert str(dbt._cli_version) == re.search(r"installed: (\d+\.\d+\.\d+)", printed).group(1)
     assert dbt._cli_version.major < 2  # dbt Core, not Fusion: dagster-dbt reads Core's events
+
+
+
+def test_svcindex_dbt_threads_sets_how_many_nodes_dbt_builds_at_once(tmp_path, monkeypatch):
+    """The setting reaches dbt through the profile's var, as dbt itself reports in its log."""
+    from conftest import run_dbt
+
+    monkeypatch.setenv("SVCINDEX_DBT_THREADS", "3")
+    (tmp_path / "warehouse").mkdir()
+    proc, _ = run_dbt(tmp_path, "seed", "--select", "ref_source_codes")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "Concurrency: 3 threads (target='dev')" in proc.stdout, proc.stdout[-3000:]
