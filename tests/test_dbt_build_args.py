@@ -67,7 +67,6 @@ def test_the_dbt_resource_knows_its_dbt_without_asking_it():
     assert dbt._cli_version.major < 2  # dbt Core, not Fusion: dagster-dbt reads Core's events
 
 
-
 def test_svcindex_dbt_threads_sets_how_many_nodes_dbt_builds_at_once(tmp_path, monkeypatch):
     """The setting reaches dbt through the profile's var, as dbt itself reports in its log."""
     from conftest import run_dbt
