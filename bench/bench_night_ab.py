@@ -51,6 +51,7 @@ def main() -> None:
     ap.add_argument("--night-recent-days", type=int, default=45)
     ap.add_argument("--root", type=Path, default=Path("/tmp/svcindex-bench-night-ab"))
     ap.add_argument("--memory", default=os.environ.get("SVCINDEX_DUCKDB_MEMORY", "5GB"))
+    ap.add_argument("--keep", action="store_true", help="keep --root afterwards (each build's run_results.json)")
     a = ap.parse_args()
     checkouts = [c.resolve() for c in a.checkouts]
     if checkouts[0].name == checkouts[1].name:
@@ -95,7 +96,8 @@ def main() -> None:
                   + ", ".join(f"{u} {t:.1f}" for u, t in top) + " |", flush=True)
     print(f"\nthe night: {versions:,} versions received in {months_touched} months, floor agreed after every build "
           f"(floor {floor['wall_s']:.1f} s)")
-    shutil.rmtree(home, ignore_errors=True)
+    if not a.keep:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":
