@@ -8,8 +8,8 @@
 {% endmacro %}
 
 {# DuckDB: rank narrow rows (the key, the order and the row id), then read the winners' whole rows.
-   Ranking whole rows sorts their lists and structs too: stg_dossiers over 6 M versions of 5 M
-   dossiers took 10.1-10.9 s that way, 5.6 s this way (bench/README.md). #}
+   Ranking whole rows sorts their lists and structs too, at about twice the cost (bench/README.md,
+   "The latest version ranked on narrow rows"). #}
 {% macro duckdb__latest_rows(relation, partition_by, order_by, where=none) %}
     select * from {{ relation }}
     where rowid in (
