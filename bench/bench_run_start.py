@@ -49,6 +49,7 @@ def first_step_at(home: Path) -> float:
         warnings.simplefilter("ignore")
         from dagster_project.jobs import nightly_job
 
+    os.environ["DAGSTER_HOME"] = str(home / "dagster")  # where its event log lives (event_log_storage.py)
     with DagsterInstance.from_config(str(home / "dagster")) as instance:
         run = instance.get_runs(RunsFilter(job_name=nightly_job.name), limit=1)[0]
         steps = instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_START)

@@ -43,6 +43,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, db.Engine] = OrderedDict()
         self._engines_lock = threading.Lock()
+        if not base_dir and not os.environ.get("DAGSTER_HOME"):
+            # DagsterInstance.from_config(folder) does not say where the folder is: only the env does
+            raise RuntimeError("this Dagster instance keeps its run history under $DAGSTER_HOME/history/runs: "
+                               "set DAGSTER_HOME to the instance's folder ($SVCINDEX_HOME/dagster) before "
+                               "opening it")
         base = base_dir or os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
         super().__init__(base, inst_data=inst_data)
 

@@ -61,3 +61,19 @@ def test_what_one_storage_writes_another_reads_past_the_open_databases_and_after
     finally:
         writer.dispose()
         reader.dispose()
+
+
+def test_opening_a_home_by_its_folder_without_dagster_home_says_what_to_set(tmp_path, monkeypatch):
+    previous = os.environ["SVCINDEX_HOME"]
+    try:
+        use_home(tmp_path)  # writes the home's dagster.yaml
+    finally:
+        use_home(Path(previous))
+    monkeypatch.delenv("DAGSTER_HOME")
+    try:
+        dg.DagsterInstance.from_config(str(tmp_path / "dagster"))
+    except Exception as e:  # Dagster may wrap it
+        said = "".join(str(x) for x in (e, e.__cause__, e.__context__))
+    else:
+        raise AssertionError("the instance opened with no DAGSTER_HOME to find its event log")
+    assert "set DAGSTER_HOME to the instance's folder" in said, said
